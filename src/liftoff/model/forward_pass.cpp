@@ -1,0 +1,194 @@
+// The Llama-family forward pass: embeddings -> n_layer x (RMSNorm, GQA attention with RoPE over
+// the paged KV cache, residual; RMSNorm, SwiGLU FFN, residual) -> final norm -> logits.
+// Matmuls cover every token of the batch at once; attention runs per (token, head) task.
+#include "liftoff/model/forward_pass.h"
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "liftoff/kernels/elementwise.h"
+#include "liftoff/kernels/matmul.h"
+#include "liftoff/kernels/quantize.h"
+
+namespace liftoff::model {
+
+ForwardPass::ForwardPass(const Model& model, base::ThreadPool& pool, int64_t max_batch_tokens,
+                         int64_t max_context)
+    : model_(model),
+      hp_(model.hparams()),
+      pool_(pool),
+      max_tokens_(max_batch_tokens),
+      max_context_(max_context) {
+  const size_t t = static_cast<size_t>(max_tokens_);
+  x_.resize(t * hp_.n_embd);
+  xn_.resize(t * hp_.n_embd);
+  q_.resize(t * hp_.q_dim());
+  k_.resize(t * hp_.kv_dim());
+  v_.resize(t * hp_.kv_dim());
+  attn_.resize(t * hp_.q_dim());
+  proj_.resize(t * hp_.n_embd);
+  gate_.resize(t * hp_.n_ff);
+  up_.resize(t * hp_.n_ff);
+  out_hidden_.resize(t * hp_.n_embd);
+  logits_.resize(t * hp_.n_vocab);
+  scores_.resize(pool.n_threads() * static_cast<size_t>(max_context_));
+}
+
+std::span<const float> ForwardPass::output_hidden() const {
+  return {out_hidden_.data(), n_outputs_ * static_cast<size_t>(hp_.n_embd)};
+}
+
+Status ForwardPass::validate(const Batch& batch, const KvCache& cache) const {
+  const size_t n_tokens = batch.n_tokens();
+  if (n_tokens == 0) return Status::invalid_argument("batch has no tokens");
+  if (n_tokens > static_cast<size_t>(max_tokens_)) {
+    return Status::invalid_argument("batch of " + std::to_string(n_tokens) +
+                                    " tokens exceeds the maximum of " +
+                                    std::to_string(max_tokens_));
+  }
+  const int64_t block_size = cache.shape().block_size;
+  for (const SequenceStep& s : batch.sequences) {
+    if (s.tokens.empty()) return Status::invalid_argument("a batch sequence has no tokens");
+    for (int32_t id : s.tokens) {
+      if (id < 0 || id >= hp_.n_vocab) {
+        return Status::invalid_argument("token id " + std::to_string(id) +
+                                        " is outside the vocabulary [0, " +
+                                        std::to_string(hp_.n_vocab) + ")");
+      }
+    }
+    const int64_t end = s.n_past + static_cast<int64_t>(s.tokens.size());
+    if (s.n_past < 0 || end > max_context_) {
+      return Status::invalid_argument("sequence positions up to " + std::to_string(end) +
+                                      " exceed the context of " + std::to_string(max_context_));
+    }
+    const int64_t blocks_needed = (end + block_size - 1) / block_size;
+    if (static_cast<int64_t>(s.block_table.size()) < blocks_needed) {
+      return Status::invalid_argument("block table of " + std::to_string(s.block_table.size()) +
+                                      " blocks cannot hold " + std::to_string(end) + " positions");
+    }
+    for (int64_t b = 0; b < blocks_needed; ++b) {
+      if (s.block_table[b] < 0 || s.block_table[b] >= cache.shape().n_blocks) {
+        return Status::invalid_argument("KV block id " + std::to_string(s.block_table[b]) +
+                                        " is out of range");
+      }
+    }
+  }
+  return Status::ok();
+}
+
+void ForwardPass::embed(const Batch& batch) {
+  token_seq_.clear();
+  token_pos_.clear();
+  output_tokens_.clear();
+  const kernels::WeightMatrix& embd = model_.weights().token_embd;
+  const size_t row_bytes = kernels::row_bytes(embd.type, embd.cols);
+  size_t t = 0;
+  for (const SequenceStep& s : batch.sequences) {
+    for (size_t i = 0; i < s.tokens.size(); ++i, ++t) {
+      token_seq_.push_back(&s);
+      token_pos_.push_back(s.n_past + static_cast<int64_t>(i));
+      const auto* row = static_cast<const uint8_t*>(embd.data) + s.tokens[i] * row_bytes;
+      kernels::dequantize_row(embd.type, row, x_.data() + t * hp_.n_embd, hp_.n_embd);
+      if (s.outputs == Outputs::kAll || (s.outputs == Outputs::kLast && i + 1 == s.tokens.size())) {
+        output_tokens_.push_back(t);
+      }
+    }
+  }
+}
+
+void ForwardPass::attend(int64_t layer, size_t token, size_t head, const KvCache& cache,
+                         float* scores) const {
+  const int64_t hd = hp_.head_dim;
+  const int64_t kv_head = static_cast<int64_t>(head) / (hp_.n_head / hp_.n_head_kv);
+  const SequenceStep& s = *token_seq_[token];
+  const int64_t n_pos = token_pos_[token] + 1;  // causal: positions [0, pos]
+  const int64_t bs = cache.shape().block_size;
+  const float* q = q_.data() + token * hp_.q_dim() + head * hd;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+  for (int64_t p = 0; p < n_pos; ++p) {
+    const float* k = cache.key(layer, s.block_table[p / bs], p % bs) + kv_head * hd;
+    scores[p] = kernels::dot(q, k, hd) * scale;
+  }
+  kernels::softmax(scores, n_pos);
+  float* out = attn_.data() + token * hp_.q_dim() + head * hd;
+  std::memset(out, 0, hd * sizeof(float));
+  for (int64_t p = 0; p < n_pos; ++p) {
+    const float* v = cache.value(layer, s.block_table[p / bs], p % bs) + kv_head * hd;
+    kernels::axpy(scores[p], v, out, hd);
+  }
+}
+
+void ForwardPass::attention_layer(int64_t layer, const Batch& batch, KvCache& cache) {
+  const LayerWeights& w = model_.weights().layers[layer];
+  const size_t n = token_pos_.size();
+  const int64_t d = hp_.n_embd, qd = hp_.q_dim(), kvd = hp_.kv_dim();
+  for (size_t t = 0; t < n; ++t) {
+    kernels::rms_norm(x_.data() + t * d, w.attn_norm.data(), hp_.rms_eps, xn_.data() + t * d, d);
+  }
+  kernels::matmul(w.wq, xn_.data(), n, q_.data(), pool_, workspace_);
+  kernels::matmul(w.wk, xn_.data(), n, k_.data(), pool_, workspace_);
+  kernels::matmul(w.wv, xn_.data(), n, v_.data(), pool_, workspace_);
+  const int64_t bs = cache.shape().block_size;
+  for (size_t t = 0; t < n; ++t) {
+    float* q = q_.data() + t * qd;
+    float* k = k_.data() + t * kvd;
+    float* v = v_.data() + t * kvd;
+    if (!w.bq.empty()) {
+      kernels::add(w.bq.data(), q, qd);
+      kernels::add(w.bk.data(), k, kvd);
+      kernels::add(w.bv.data(), v, kvd);
+    }
+    const int32_t pos = static_cast<int32_t>(token_pos_[t]);
+    kernels::rope(q, hp_.n_head, hp_.head_dim, hp_.n_rot, pos, hp_.rope_freq_base,
+                  hp_.rope_freq_scale, hp_.rope_mode);
+    kernels::rope(k, hp_.n_head_kv, hp_.head_dim, hp_.n_rot, pos, hp_.rope_freq_base,
+                  hp_.rope_freq_scale, hp_.rope_mode);
+    const int32_t block = token_seq_[t]->block_table[pos / bs];
+    std::memcpy(cache.key(layer, block, pos % bs), k, kvd * sizeof(float));
+    std::memcpy(cache.value(layer, block, pos % bs), v, kvd * sizeof(float));
+  }
+  const size_t n_heads = static_cast<size_t>(hp_.n_head);
+  pool_.parallel_for(n * n_heads, [&](size_t task, size_t thread) {
+    attend(layer, task / n_heads, task % n_heads, cache,
+           scores_.data() + thread * static_cast<size_t>(max_context_));
+  });
+  kernels::matmul(w.wo, attn_.data(), n, proj_.data(), pool_, workspace_);
+  kernels::add(proj_.data(), x_.data(), n * d);
+}
+
+void ForwardPass::ffn_layer(int64_t layer, size_t n) {
+  const LayerWeights& w = model_.weights().layers[layer];
+  const int64_t d = hp_.n_embd, ff = hp_.n_ff;
+  for (size_t t = 0; t < n; ++t) {
+    kernels::rms_norm(x_.data() + t * d, w.ffn_norm.data(), hp_.rms_eps, xn_.data() + t * d, d);
+  }
+  kernels::matmul(w.w_gate, xn_.data(), n, gate_.data(), pool_, workspace_);
+  kernels::matmul(w.w_up, xn_.data(), n, up_.data(), pool_, workspace_);
+  kernels::silu_mul(gate_.data(), up_.data(), gate_.data(), n * ff);
+  kernels::matmul(w.w_down, gate_.data(), n, proj_.data(), pool_, workspace_);
+  kernels::add(proj_.data(), x_.data(), n * d);
+}
+
+Result<std::span<const float>> ForwardPass::run(const Batch& batch, KvCache& cache) {
+  LIFTOFF_RETURN_IF_ERROR(validate(batch, cache));
+  embed(batch);
+  const size_t n = token_pos_.size();
+  for (int64_t l = 0; l < hp_.n_layer; ++l) {
+    attention_layer(l, batch, cache);
+    ffn_layer(l, n);
+  }
+  const int64_t d = hp_.n_embd;
+  n_outputs_ = output_tokens_.size();
+  for (size_t o = 0; o < n_outputs_; ++o) {
+    kernels::rms_norm(x_.data() + output_tokens_[o] * d, model_.weights().output_norm.data(),
+                      hp_.rms_eps, out_hidden_.data() + o * d, d);
+  }
+  if (n_outputs_ > 0) {
+    kernels::matmul(model_.weights().output, out_hidden_.data(), n_outputs_, logits_.data(), pool_,
+                    workspace_);
+  }
+  return std::span<const float>(logits_.data(), n_outputs_ * static_cast<size_t>(hp_.n_vocab));
+}
+
+}  // namespace liftoff::model

@@ -1,0 +1,60 @@
+// KvCache: paged storage for attention keys and values. Memory is a pool of fixed-size blocks
+// of `block_size` token slots; a sequence owns a block table (its i-th block holds positions
+// [i*block_size, (i+1)*block_size)). Who owns which block is decided above (engine/kv block
+// manager); the model only reads and writes slots through a sequence's table.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "liftoff/base/aligned_buffer.h"
+#include "liftoff/base/status.h"
+
+namespace liftoff::model {
+
+struct KvCacheShape {
+  int64_t n_layer = 0;
+  int64_t kv_dim = 0;      // n_head_kv * head_dim
+  int64_t block_size = 16; // token slots per block
+  int64_t n_blocks = 0;
+};
+
+class KvCache {
+ public:
+  // Allocates n_blocks blocks per layer for K and for V (f32). kResourceExhausted if the
+  // allocation fails; kInvalidArgument for a non-positive shape.
+  static Result<KvCache> create(const KvCacheShape& shape);
+
+  KvCache(KvCache&&) noexcept = default;
+  KvCache& operator=(KvCache&&) noexcept = default;
+
+  const KvCacheShape& shape() const { return shape_; }
+  size_t bytes() const;
+
+  // [kv_dim] floats for one token slot. block < n_blocks, slot < block_size (caller checks).
+  float* key(int64_t layer, int64_t block, int64_t slot) {
+    return keys_[layer].data() + (block * shape_.block_size + slot) * shape_.kv_dim;
+  }
+  float* value(int64_t layer, int64_t block, int64_t slot) {
+    return values_[layer].data() + (block * shape_.block_size + slot) * shape_.kv_dim;
+  }
+  const float* key(int64_t layer, int64_t block, int64_t slot) const {
+    return keys_[layer].data() + (block * shape_.block_size + slot) * shape_.kv_dim;
+  }
+  const float* value(int64_t layer, int64_t block, int64_t slot) const {
+    return values_[layer].data() + (block * shape_.block_size + slot) * shape_.kv_dim;
+  }
+
+  // Copies the first n_slots slots of block src into block dst in every layer (copy-on-write of
+  // a shared, partially filled block).
+  void copy_block(int64_t src, int64_t dst, int64_t n_slots);
+
+ private:
+  explicit KvCache(const KvCacheShape& shape) : shape_(shape) {}
+  KvCacheShape shape_;
+  std::vector<base::AlignedBuffer<float>> keys_;    // per layer: [n_blocks, block_size, kv_dim]
+  std::vector<base::AlignedBuffer<float>> values_;  // same
+};
+
+}  // namespace liftoff::model
