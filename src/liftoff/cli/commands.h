@@ -1,0 +1,12 @@
+// The subcommands. Each registers its flags on the app and sets `exit_code` when it runs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace liftoff::cli {
+
+void add_run_command(CLI::App& app, int& exit_code);
+void add_bench_command(CLI::App& app, int& exit_code);
+void add_perplexity_command(CLI::App& app, int& exit_code);
+
+}  // namespace liftoff::cli
