@@ -28,7 +28,7 @@ Result<GenerateResult> generate(SequenceRunner& runner, const tokenizer::Tokeniz
   result.prompt_seconds = std::chrono::duration<double>(clock::now() - t0).count();
 
   Sampler sampler(options.sampling, n_vocab);
-  StreamingDecoder decoder(tok);
+  tokenizer::StreamingDecoder decoder(tok);
   std::vector<int32_t> history(prompt.begin(), prompt.end());
   std::vector<float> logits(logits_view.begin(), logits_view.end());
   auto t1 = clock::now();

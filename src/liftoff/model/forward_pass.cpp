@@ -98,7 +98,7 @@ void ForwardPass::embed(const Batch& batch) {
 }
 
 void ForwardPass::attend(int64_t layer, size_t token, size_t head, const KvCache& cache,
-                         float* scores) const {
+                         float* scores) {
   const int64_t hd = hp_.head_dim;
   const int64_t kv_head = static_cast<int64_t>(head) / (hp_.n_head / hp_.n_head_kv);
   const SequenceStep& s = *token_seq_[token];

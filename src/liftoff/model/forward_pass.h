@@ -41,7 +41,7 @@ class ForwardPass {
   Status validate(const Batch& batch, const KvCache& cache) const;
   void embed(const Batch& batch);
   void attention_layer(int64_t layer, const Batch& batch, KvCache& cache);
-  void attend(int64_t layer, size_t token, size_t head, const KvCache& cache, float* scores) const;
+  void attend(int64_t layer, size_t token, size_t head, const KvCache& cache, float* scores);
   void ffn_layer(int64_t layer, size_t n_tokens);
 
   const Model& model_;
