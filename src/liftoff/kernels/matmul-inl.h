@@ -1,0 +1,133 @@
+// Per-target helpers shared by the matmul kernel translation units (matmul_float.cpp,
+// matmul_q8.cpp, matmul_k.cpp): the portable fallback that every non-tuned target runs, the tile
+// walk, and (AVX2 only) the integer dot-product ops that Highway 1.0.3 lacks.
+// Included once per target through foreach_target.h; see matmul_internal.h for the contract.
+
+// Per-target include guard (Highway's toggle pattern).
+#if defined(LIFTOFF_KERNELS_MATMUL_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef LIFTOFF_KERNELS_MATMUL_INL_H_
+#undef LIFTOFF_KERNELS_MATMUL_INL_H_
+#else
+#define LIFTOFF_KERNELS_MATMUL_INL_H_
+#endif
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include "hwy/highway.h"
+#include "liftoff/kernels/dtype.h"
+#include "liftoff/kernels/matmul_internal.h"
+#include "liftoff/kernels/quantize.h"  // dequantize_row
+
+#if HWY_TARGET == HWY_AVX2
+#include <immintrin.h>  // _mm256_maddubs_epi16 and friends (not in Highway 1.0.3)
+#endif
+
+HWY_BEFORE_NAMESPACE();
+namespace liftoff::kernels::matmul_detail::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Row-major [row][cols] float dot product, any length (the float types have no blocks).
+HWY_INLINE float DotF32(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, size_t n) {
+  const hn::ScalableTag<float> df;
+  const size_t lanes = hn::Lanes(df);
+  auto acc0 = hn::Zero(df), acc1 = hn::Zero(df);
+  size_t i = 0;
+  for (; i + 2 * lanes <= n; i += 2 * lanes) {
+    acc0 = hn::MulAdd(hn::LoadU(df, a + i), hn::LoadU(df, b + i), acc0);
+    acc1 = hn::MulAdd(hn::LoadU(df, a + i + lanes), hn::LoadU(df, b + i + lanes), acc1);
+  }
+  for (; i + lanes <= n; i += lanes)
+    acc0 = hn::MulAdd(hn::LoadU(df, a + i), hn::LoadU(df, b + i), acc0);
+  float sum = hn::GetLane(hn::SumOfLanes(df, hn::Add(acc0, acc1)));
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+// The portable fallback for every weight type: dequantize kScratchRows rows with the reference
+// dequantizer into the thread's scratch, then float dot products. Quantized families dot against
+// the dequantized activations (x = d * q), so every target computes the same function and
+// differs only in float rounding.
+// `inline` only for the one-definition rule: the header is included by several kernel files.
+HWY_NOINLINE inline void TilesViaDequantize(const MatmulJob& job, const TileRange& range) {
+  const size_t cols = job.w.cols;
+  const size_t stride = row_bytes(job.w.type, cols);
+  const auto* base = static_cast<const uint8_t*>(job.w.data);
+  float* rows_f = job.scratch + range.thread * kScratchFloatsPerCol * cols;
+  float* x_f = rows_f + kScratchRows * cols;
+  for (size_t r0 = range.row_begin; r0 < range.row_end; r0 += kScratchRows) {
+    const size_t nr = std::min(kScratchRows, range.row_end - r0);
+    for (size_t i = 0; i < nr; ++i) {
+      dequantize_row(job.w.type, base + (r0 + i) * stride, rows_f + i * cols, cols);
+    }
+    for (size_t t = range.token_begin; t < range.token_end; ++t) {
+      const float* x = job.x + t * cols;
+      if (job.act.qs != nullptr) {
+        const size_t nb = cols / job.act.block;
+        for (size_t c = 0; c < cols; ++c) {
+          x_f[c] = job.act.d[t * nb + c / job.act.block] * job.act.qs[t * cols + c];
+        }
+        x = x_f;
+      }
+      for (size_t i = 0; i < nr; ++i) {
+        job.out[t * job.w.rows + r0 + i] = DotF32(rows_f + i * cols, x, cols);
+      }
+    }
+  }
+}
+
+// Walks `range` in register tiles of R rows x T tokens, then the leftover tokens one at a time.
+// A tile that sticks out past row_end recomputes the last row (clamped pointers) instead of
+// needing its own instantiation; `tile(r, t, rows_valid)` must store only rows_valid rows.
+template <size_t R, size_t T, class TileT, class Tile1>
+HWY_INLINE void ForEachTile(const TileRange& range, const TileT& tile_t, const Tile1& tile_1) {
+  for (size_t r = range.row_begin; r < range.row_end; r += R) {
+    const size_t rows_valid = std::min(R, range.row_end - r);
+    size_t t = range.token_begin;
+    for (; t + T <= range.token_end; t += T) tile_t(r, t, rows_valid);
+    for (; t < range.token_end; ++t) tile_1(r, t, rows_valid);
+  }
+}
+
+#if HWY_TARGET == HWY_AVX2
+// ---- AVX2: 256-bit vectors hold exactly one 32-element quant block ----
+using DF = hn::Full256<float>;
+using DI32 = hn::Full256<int32_t>;
+using DI16 = hn::Full256<int16_t>;
+using DI8 = hn::Full256<int8_t>;
+using DU8 = hn::Full256<uint8_t>;
+using VF = hn::Vec<DF>;
+using VI32 = hn::Vec<DI32>;
+using VI16 = hn::Vec<DI16>;
+using VI8 = hn::Vec<DI8>;
+using VU8 = hn::Vec<DU8>;
+
+// Sum of adjacent products a[2i]*b[2i] + a[2i+1]*b[2i+1], unsigned x signed bytes -> int16.
+// Saturates above 32767; our operands (a <= 128, |b| <= 127: activations never hold -128) stay
+// below 2 * 128 * 127 = 32512.
+HWY_INLINE VI16 MulPairsU8I8(VU8 a, VI8 b) { return VI16{_mm256_maddubs_epi16(a.raw, b.raw)}; }
+
+// int16 pairs multiplied and summed into int32 lanes (pmaddwd).
+HWY_INLINE VI32 MulPairsI16(VI16 a, VI16 b) { return VI32{_mm256_madd_epi16(a.raw, b.raw)}; }
+
+// int16 pairs summed into int32 lanes.
+HWY_INLINE VI32 SumPairsI16(VI16 a) { return MulPairsI16(a, hn::Set(DI16(), 1)); }
+
+// a with the sign of b applied (0 where b is 0): with |b| it turns a signed x signed byte product
+// into the unsigned x signed form MulPairsU8I8 needs.
+HWY_INLINE VI8 ApplySign(VI8 a, VI8 b) { return VI8{_mm256_sign_epi8(a.raw, b.raw)}; }
+
+HWY_INLINE VU8 AbsI8(VI8 a) { return hn::BitCast(DU8(), hn::Abs(a)); }
+
+// Scalar IEEE half -> float (F16C is part of Highway's AVX2 target).
+HWY_INLINE float F16ToF32(uint16_t h) { return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h))); }
+
+HWY_INLINE float ReduceSum(VF v) { return hn::GetLane(hn::SumOfLanes(DF(), v)); }
+
+#endif  // HWY_TARGET == HWY_AVX2
+
+}  // namespace liftoff::kernels::matmul_detail::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // LIFTOFF_KERNELS_MATMUL_INL_H_

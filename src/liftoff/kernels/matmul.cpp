@@ -1,0 +1,153 @@
+// matmul(): validates the shapes, quantizes the activations into the workspace, splits the
+// output into (row chunk x token chunk) tasks over the pool and hands each to the kernel of the
+// weight's family. The SIMD work itself lives in matmul_{float,q8,k}.cpp and
+// matmul_activations.cpp, each with its own dynamic dispatch.
+#include "liftoff/kernels/matmul.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "liftoff/base/status.h"  // LIFTOFF_CHECK
+#include "liftoff/kernels/matmul_internal.h"
+#include "liftoff/kernels/quant_blocks.h"
+
+namespace liftoff::kernels {
+namespace {
+
+using matmul_detail::MatmulJob;
+using matmul_detail::TileRange;
+
+enum class Family { kFloat, kQ8, kK };
+
+Family family_of(DType type) {
+  switch (type) {
+    case DType::kF32:
+    case DType::kF16:
+    case DType::kBF16:
+      return Family::kFloat;
+    case DType::kQ8_0:
+    case DType::kQ4_0:
+    case DType::kQ4_1:
+    case DType::kQ5_0:
+    case DType::kQ5_1:
+      return Family::kQ8;
+    case DType::kQ4_K:
+    case DType::kQ5_K:
+    case DType::kQ6_K:
+    case DType::kQ8_K:
+      return Family::kK;
+  }
+  return Family::kFloat;
+}
+
+size_t round_up(size_t n, size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
+
+// Carves one Workspace allocation into the activation arrays and the per-thread scratch.
+struct WorkspaceLayout {
+  size_t qs = 0, d = 0, s = 0, bsums = 0, scratch = 0, total = 0;
+
+  WorkspaceLayout(size_t n_tokens, size_t cols, size_t block, size_t scratch_floats) {
+    size_t at = 0;
+    auto take = [&at](size_t bytes) {
+      const size_t begin = at;
+      at += round_up(bytes, 64);
+      return begin;
+    };
+    if (block != 0) {
+      qs = take(n_tokens * cols);
+      d = take(n_tokens * (cols / block) * sizeof(float));
+      s = take(n_tokens * (cols / block) * sizeof(float));
+      bsums = take(n_tokens * (cols / 16) * sizeof(int16_t));
+    }
+    scratch = take(scratch_floats * sizeof(float));
+    total = at;
+  }
+};
+
+// Decode-sized calls stream every weight once and are split finely over rows so that both
+// cores stay busy to the end; prefill tasks are larger so each one reuses its rows across many
+// tokens, and tokens are split only when there are too few rows to go round.
+void plan_tasks(size_t rows, size_t n_tokens, size_t n_threads, size_t* row_chunk,
+                size_t* token_chunk) {
+  constexpr size_t kAlign = matmul_detail::kRowAlign;
+  if (n_tokens <= 4) {
+    *row_chunk = std::clamp<size_t>(rows / (n_threads * 8), kAlign, 256);
+    *token_chunk = n_tokens;
+  } else {
+    *row_chunk = std::clamp<size_t>(rows / (n_threads * 4), kAlign, 64);
+    const size_t row_tasks = (rows + *row_chunk - 1) / *row_chunk;
+    const size_t wanted = 4 * n_threads;
+    size_t token_tasks = row_tasks >= wanted ? 1 : (wanted + row_tasks - 1) / row_tasks;
+    *token_chunk = round_up((n_tokens + token_tasks - 1) / token_tasks, 4);
+  }
+  *row_chunk = round_up(*row_chunk, kAlign);
+}
+
+}  // namespace
+
+void matmul(const WeightMatrix& w, const float* x, size_t n_tokens, float* out,
+            base::ThreadPool& pool, Workspace& ws) {
+  if (n_tokens == 0 || w.rows == 0) return;
+  const DTypeInfo& info = dtype_info(w.type);
+  LIFTOFF_CHECK(w.cols % info.block_elems == 0);
+  if (w.cols == 0) {
+    std::fill(out, out + n_tokens * w.rows, 0.0f);
+    return;
+  }
+
+  const Family family = family_of(w.type);
+  const size_t block = family == Family::kQ8 ? kQK : family == Family::kK ? kQK_K : 0;
+  const size_t n_threads = pool.n_threads();
+  const size_t scratch_floats = matmul_detail::kScratchFloatsPerCol * w.cols;
+  const WorkspaceLayout layout(n_tokens, w.cols, block, n_threads * scratch_floats);
+  uint8_t* base = ws.get(layout.total);
+
+  MatmulJob job;
+  job.w = w;
+  job.x = x;
+  job.out = out;
+  job.n_tokens = n_tokens;
+  job.scratch = reinterpret_cast<float*>(base + layout.scratch);
+
+  if (block != 0) {
+    auto* qs = reinterpret_cast<int8_t*>(base + layout.qs);
+    auto* d = reinterpret_cast<float*>(base + layout.d);
+    auto* s = reinterpret_cast<float*>(base + layout.s);
+    auto* bsums = reinterpret_cast<int16_t*>(base + layout.bsums);
+    const size_t cols = w.cols;
+    const size_t nb = cols / block;
+    auto quantize_token = [&](size_t t, size_t /*thread*/) {
+      matmul_detail::quantize_activations(x + t * cols, cols, block, qs + t * cols, d + t * nb,
+                                          s + t * nb, bsums + t * (cols / 16));
+    };
+    if (n_tokens == 1) {
+      quantize_token(0, 0);
+    } else {
+      pool.parallel_for(n_tokens, quantize_token);
+    }
+    job.act = {qs, d, s, bsums, block};
+  }
+
+  void (*tiles)(const MatmulJob&, const TileRange&) =
+      family == Family::kFloat ? &matmul_detail::matmul_tiles_float
+      : family == Family::kQ8  ? &matmul_detail::matmul_tiles_q8
+                               : &matmul_detail::matmul_tiles_k;
+
+  size_t row_chunk = 0, token_chunk = 0;
+  plan_tasks(w.rows, n_tokens, n_threads, &row_chunk, &token_chunk);
+  const size_t row_tasks = (w.rows + row_chunk - 1) / row_chunk;
+  const size_t token_tasks = (n_tokens + token_chunk - 1) / token_chunk;
+  pool.parallel_for(row_tasks * token_tasks, [&](size_t task, size_t thread) {
+    const size_t rc = task / token_tasks, tc = task % token_tasks;
+    TileRange range;
+    range.row_begin = rc * row_chunk;
+    range.row_end = std::min(w.rows, range.row_begin + row_chunk);
+    range.token_begin = tc * token_chunk;
+    range.token_end = std::min(n_tokens, range.token_begin + token_chunk);
+    range.thread = thread;
+    tiles(job, range);
+  });
+}
+
+}  // namespace liftoff::kernels

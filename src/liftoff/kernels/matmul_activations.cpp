@@ -1,0 +1,70 @@
+// Quantizes activation rows for the integer dot products of matmul (see QuantizedActivations in
+// matmul_internal.h). Plain Highway code, the same for every target.
+// clang-format off
+#include "liftoff/kernels/matmul_targets.h"  // before any Highway header
+// clang-format on
+
+#include <cstddef>
+#include <cstdint>
+
+#include "liftoff/kernels/matmul_internal.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "liftoff/kernels/matmul_activations.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace liftoff::kernels::matmul_detail::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+void QuantizeActivations(const float* HWY_RESTRICT x, size_t cols, size_t block,
+                         int8_t* HWY_RESTRICT qs, float* HWY_RESTRICT d, float* HWY_RESTRICT s,
+                         int16_t* HWY_RESTRICT bsums) {
+  const hn::ScalableTag<float> df;
+  const hn::RebindToSigned<decltype(df)> di;
+  const hn::Rebind<int8_t, decltype(df)> d8;
+  const size_t n = hn::Lanes(df);  // divides 16 on every target we compile
+  constexpr size_t kGroup = 16;
+
+  for (size_t b = 0; b < cols / block; ++b) {
+    const float* xb = x + b * block;
+    auto amax = hn::Zero(df);
+    for (size_t i = 0; i < block; i += n) amax = hn::Max(amax, hn::Abs(hn::LoadU(df, xb + i)));
+    const float max_abs = hn::GetLane(hn::MaxOfLanes(df, amax));
+    const float scale = max_abs / 127.0f;
+    const auto inv = hn::Set(df, max_abs > 0.0f ? 127.0f / max_abs : 0.0f);
+
+    int32_t block_sum = 0;
+    for (size_t g = 0; g < block; g += kGroup) {
+      auto group_sum = hn::Zero(di);
+      for (size_t i = g; i < g + kGroup; i += n) {
+        // |x * inv| <= 127 (up to rounding of inv), so the demotion never saturates.
+        const auto q = hn::NearestInt(hn::Mul(hn::LoadU(df, xb + i), inv));
+        group_sum = hn::Add(group_sum, q);
+        hn::StoreU(hn::DemoteTo(d8, q), d8, qs + b * block + i);
+      }
+      const int32_t sum = hn::GetLane(hn::SumOfLanes(di, group_sum));
+      bsums[(b * block + g) / kGroup] = static_cast<int16_t>(sum);
+      block_sum += sum;
+    }
+    d[b] = scale;
+    s[b] = scale * static_cast<float>(block_sum);
+  }
+}
+
+}  // namespace liftoff::kernels::matmul_detail::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace liftoff::kernels::matmul_detail {
+
+HWY_EXPORT(QuantizeActivations);
+
+void quantize_activations(const float* x, size_t cols, size_t block, int8_t* qs, float* d, float* s,
+                          int16_t* bsums) {
+  HWY_DYNAMIC_DISPATCH(QuantizeActivations)(x, cols, block, qs, d, s, bsums);
+}
+
+}  // namespace liftoff::kernels::matmul_detail
+#endif  // HWY_ONCE

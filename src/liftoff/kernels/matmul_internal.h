@@ -1,0 +1,55 @@
+// The contract between matmul.cpp (validation, activation quantization, scheduling) and the
+// per-weight-family kernel translation units (matmul_float.cpp, matmul_q8.cpp, matmul_k.cpp).
+// Not a public API: callers use matmul.h.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "liftoff/kernels/matmul.h"
+
+namespace liftoff::kernels::matmul_detail {
+
+// Activations of every token quantized to int8 per block of `block` elements (32 for the
+// Q8_0-style dot products of the *_0 / *_1 weights, 256 for the Q8_K-style ones of the K-quants):
+// x[t][i] ~= d[t][i / block] * qs[t][i]. Scales are floats (not fp16 as in llama.cpp's Q8_0) and
+// the layout is split into arrays so the kernels load 32 aligned bytes per block.
+struct QuantizedActivations {
+  const int8_t* qs = nullptr;      // [n_tokens][cols]
+  const float* d = nullptr;        // [n_tokens][cols / block]
+  const float* s = nullptr;        // [n_tokens][cols / block]: d * (sum of the block's qs)
+  const int16_t* bsums = nullptr;  // [n_tokens][cols / 16]: sum of each 16 consecutive qs
+  size_t block = 0;
+};
+
+struct MatmulJob {
+  WeightMatrix w;
+  const float* x = nullptr;  // [n_tokens][w.cols]
+  QuantizedActivations act;  // empty for the float weight types
+  float* out = nullptr;      // [n_tokens][w.rows]
+  size_t n_tokens = 0;
+  float* scratch = nullptr;  // kScratchFloatsPerCol * w.cols floats per thread (fallback only)
+};
+
+// Rows dequantized at once by the portable (non-AVX2) fallback, which also needs one row for
+// the dequantized activations of a token; sizes the per-thread scratch.
+inline constexpr size_t kScratchRows = 4;
+inline constexpr size_t kScratchFloatsPerCol = kScratchRows + 1;
+
+// Computes out[t][r] for r in [row_begin, row_end), t in [token_begin, token_end).
+// `thread` indexes the per-thread scratch. Row ranges are multiples of kRowAlign except at the end.
+struct TileRange {
+  size_t row_begin, row_end, token_begin, token_end, thread;
+};
+inline constexpr size_t kRowAlign = 8;
+
+void matmul_tiles_float(const MatmulJob& job, const TileRange& range);  // F32, F16, BF16
+void matmul_tiles_q8(const MatmulJob& job, const TileRange& range);     // Q8_0, Q4_0/1, Q5_0/1
+void matmul_tiles_k(const MatmulJob& job, const TileRange& range);      // Q4_K, Q5_K, Q6_K, Q8_K
+
+// Quantizes one token's row of `cols` floats (cols % block == 0, block in {32, 256}) into the
+// QuantizedActivations layout at the given per-token pointers. Symmetric: d = max|x| / 127.
+void quantize_activations(const float* x, size_t cols, size_t block, int8_t* qs, float* d, float* s,
+                          int16_t* bsums);
+
+}  // namespace liftoff::kernels::matmul_detail

@@ -1,0 +1,311 @@
+// matmul kernels for the 256-element super-block types Q4_K, Q5_K, Q6_K (and Q8_K, which only
+// llama.cpp's activations use, supported for completeness) against activations quantized per
+// 256 with sums per 16 (QuantizedActivations with block 256). On AVX2 each 32-element group is
+// one vector of unsigned weights; the integer sub-block scales are applied with pmaddwd so a whole
+// super-block accumulates in int32 and costs two float operations per (row, token).
+// Other targets use the portable fallback of matmul-inl.h.
+// clang-format off
+#include "liftoff/kernels/matmul_targets.h"  // before any Highway header
+// clang-format on
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+#include "liftoff/kernels/matmul_internal.h"
+#include "liftoff/kernels/quant_blocks.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "liftoff/kernels/matmul_k.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "liftoff/kernels/matmul-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace liftoff::kernels::matmul_detail::HWY_NAMESPACE {
+namespace {
+
+#if HWY_TARGET == HWY_AVX2
+
+constexpr size_t kGroups = kQK_K / 32;  // 32-element groups per super-block
+
+template <class F, size_t... G>
+HWY_INLINE void ForEachGroup(std::index_sequence<G...>, const F& f) {
+  (f(std::integral_constant<size_t, G>()), ...);
+}
+
+// int16 lane pattern {lo x8 | hi x8} from a vector holding 8 int16 values in both halves:
+// pshufb picks lane kLo in the lower half and lane kHi in the upper half.
+template <int kLo, int kHi>
+HWY_INLINE VI16 SplatPair(VI16 v) {
+  constexpr char a = 2 * kLo, b = 2 * kLo + 1, c = 2 * kHi, d = 2 * kHi + 1;
+  const __m256i pattern = _mm256_setr_epi8(a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b,  //
+                                           c, d, c, d, c, d, c, d, c, d, c, d, c, d, c, d);
+  return VI16{_mm256_shuffle_epi8(v.raw, pattern)};
+}
+
+// Both halves = the 8 bytes at p, zero-extended to int16.
+HWY_INLINE VI16 BroadcastU8x8(uint64_t bytes) {
+  const __m128i v = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(bytes)));
+  return VI16{_mm256_broadcastsi128_si256(v)};
+}
+
+HWY_INLINE VU8 LowNibbles(VU8 v) { return hn::And(v, hn::Set(DU8(), 0x0F)); }
+HWY_INLINE VU8 HighNibbles(VU8 v) {
+  const hn::Full256<uint16_t> d16;
+  return hn::And(hn::BitCast(DU8(), hn::ShiftRight<4>(hn::BitCast(d16, v))), hn::Set(DU8(), 0x0F));
+}
+// Moves bit kFrom of every byte to bit kTo (other bits are masked off).
+template <int kFrom, int kTo, int kWidth = 1>
+HWY_INLINE VU8 MoveBits(VU8 v) {
+  const hn::Full256<uint16_t> d16;
+  constexpr uint8_t kMask = static_cast<uint8_t>(((1 << kWidth) - 1) << kFrom);
+  const auto masked = hn::BitCast(d16, hn::And(v, hn::Set(DU8(), kMask)));
+  if constexpr (kTo > kFrom) return hn::BitCast(DU8(), hn::ShiftLeft<kTo - kFrom>(masked));
+  if constexpr (kTo < kFrom) return hn::BitCast(DU8(), hn::ShiftRight<kFrom - kTo>(masked));
+  return hn::BitCast(DU8(), masked);
+}
+
+// Unpacks the 12 bytes of 6-bit scales and mins of Q4_K / Q5_K (ggml's packing: sub-blocks 0-3
+// in the low 6 bits of bytes 0-3 / 4-7, sub-blocks 4-7 split between bytes 8-11 and the top
+// two bits of bytes 0-7) into 8 scale bytes and 8 min bytes, each as a little-endian uint64.
+HWY_INLINE void UnpackScalesMins(const uint8_t* packed, uint64_t* scales, uint64_t* mins) {
+  uint32_t u[3];
+  std::memcpy(u, packed, sizeof(u));
+  const uint32_t sc_lo = u[0] & 0x3f3f3f3fu;
+  const uint32_t sc_hi = (u[2] & 0x0f0f0f0fu) | (((u[0] >> 6) & 0x03030303u) << 4);
+  const uint32_t m_lo = u[1] & 0x3f3f3f3fu;
+  const uint32_t m_hi = ((u[2] >> 4) & 0x0f0f0f0fu) | (((u[1] >> 6) & 0x03030303u) << 4);
+  *scales = sc_lo | (static_cast<uint64_t>(sc_hi) << 32);
+  *mins = m_lo | (static_cast<uint64_t>(m_hi) << 32);
+}
+
+// {m0, m0, m1, m1, ..., m7, m7} as int16: pmaddwd against the 16 activation sums of 16 gives
+// m_j * (sum of group j) per lane.
+HWY_INLINE VI16 PairedMins(uint64_t mins) {
+  const __m128i m = _mm_cvtsi64_si128(static_cast<int64_t>(mins));
+  return VI16{_mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m, m))};
+}
+
+// Per-token operands of one super-block.
+struct ActSuper {
+  const int8_t* q;  // 256 quantized activations
+  float d;
+  const int16_t* bsums;  // 16 sums of 16
+};
+
+// Q4_K and Q5_K: x = d * sc_j * q - dmin * m_j per sub-block j of 32.
+template <bool kHighBit>
+struct KernelQ45K {
+  using Block = std::conditional_t<kHighBit, BlockQ5_K, BlockQ4_K>;
+  struct Prepared {
+    VI16 scales;  // sc0..sc7 as int16, in both halves
+    uint64_t mins;
+    float d, dmin;
+  };
+  static HWY_INLINE Prepared Prepare(const Block* b) {
+    uint64_t scales, mins;
+    UnpackScalesMins(b->scales, &scales, &mins);
+    return {BroadcastU8x8(scales), mins, F16ToF32(b->d), F16ToF32(b->dmin)};
+  }
+  template <size_t kG>
+  static HWY_INLINE VU8 Group(const Block* b) {
+    const VU8 packed = hn::LoadU(DU8(), b->qs + 32 * (kG / 2));
+    VU8 q = (kG % 2 == 0) ? LowNibbles(packed) : HighNibbles(packed);
+    if constexpr (kHighBit) q = hn::Or(q, MoveBits<kG, 4>(hn::LoadU(DU8(), b->qh)));
+    return q;
+  }
+  template <size_t kG>
+  static HWY_INLINE VI16 GroupScale(const Prepared& p) {
+    return SplatPair<kG, kG>(p.scales);
+  }
+  static HWY_INLINE VI32 GroupDot(VU8 w, VI8 x, VI16 scale) {
+    return MulPairsI16(MulPairsU8I8(w, x), scale);
+  }
+  static HWY_INLINE VF Finish(const Prepared& p, VI32 sumi, const ActSuper& a, VF acc) {
+    const VI32 msum = MulPairsI16(PairedMins(p.mins), hn::LoadU(DI16(), a.bsums));
+    const VF v = hn::MulSub(hn::Set(DF(), p.d), hn::ConvertTo(DF(), sumi),
+                            hn::Mul(hn::Set(DF(), p.dmin), hn::ConvertTo(DF(), msum)));
+    return hn::MulAdd(hn::Set(DF(), a.d), v, acc);
+  }
+};
+
+// Q6_K: x = d * sc_i * (q - 32) per group i of 16, q = 4 low bits from ql, 2 high bits from qh.
+// The -32 is applied once per super-block as 32 * sum_i sc_i * bsum_i.
+struct KernelQ6K {
+  using Block = BlockQ6_K;
+  struct Prepared {
+    VI16 scales_lo;   // sc0..sc7 as int16, in both halves
+    VI16 scales_hi;   // sc8..sc15
+    VI16 scales_x32;  // sc0..sc15 * 32, in order
+    float d;
+  };
+  static HWY_INLINE Prepared Prepare(const Block* b) {
+    const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b->scales));
+    const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+    return {VI16{_mm256_permute2x128_si256(sc16, sc16, 0x00)},
+            VI16{_mm256_permute2x128_si256(sc16, sc16, 0x11)}, VI16{_mm256_slli_epi16(sc16, 5)},
+            F16ToF32(b->d)};
+  }
+  // Group kG covers elements 32 kG .. 32 kG + 31: half kG / 4 of the block (128 elements),
+  // within it quarter k = kG % 4 takes ql bytes [32 (k & 1), +32) (low nibbles for k < 2) and
+  // bits 2k, 2k+1 of qh.
+  template <size_t kG>
+  static HWY_INLINE VU8 Group(const Block* b) {
+    constexpr size_t kHalf = kG / 4, kQuarter = kG % 4;
+    const VU8 ql = hn::LoadU(DU8(), b->ql + 64 * kHalf + 32 * (kQuarter & 1));
+    const VU8 lo = kQuarter < 2 ? LowNibbles(ql) : HighNibbles(ql);
+    const VU8 qh = hn::LoadU(DU8(), b->qh + 32 * kHalf);
+    return hn::Or(lo, MoveBits<2 * kQuarter, 4, 2>(qh));
+  }
+  template <size_t kG>
+  static HWY_INLINE VI16 GroupScale(const Prepared& p) {
+    constexpr int k = static_cast<int>(kG % 4);
+    return SplatPair<2 * k, 2 * k + 1>(kG < 4 ? p.scales_lo : p.scales_hi);
+  }
+  static HWY_INLINE VI32 GroupDot(VU8 w, VI8 x, VI16 scale) {
+    return MulPairsI16(MulPairsU8I8(w, x), scale);
+  }
+  static HWY_INLINE VF Finish(const Prepared& p, VI32 sumi, const ActSuper& a, VF acc) {
+    const VI32 offset = MulPairsI16(p.scales_x32, hn::LoadU(DI16(), a.bsums));
+    return hn::MulAdd(hn::ConvertTo(DF(), hn::Sub(sumi, offset)), hn::Set(DF(), p.d * a.d), acc);
+  }
+};
+
+// Q8_K as a weight: x = d * q, q signed (sign trick as for Q8_0).
+struct KernelQ8K {
+  using Block = BlockQ8_K;
+  struct Prepared {
+    float d;
+  };
+  static HWY_INLINE Prepared Prepare(const Block* b) { return {b->d}; }
+  template <size_t kG>
+  static HWY_INLINE VI8 Group(const Block* b) {
+    return hn::LoadU(DI8(), b->qs + 32 * kG);
+  }
+  template <size_t kG>
+  static HWY_INLINE VI16 GroupScale(const Prepared&) {
+    return hn::Set(DI16(), 1);
+  }
+  static HWY_INLINE VI32 GroupDot(VI8 w, VI8 x, VI16 ones) {
+    return MulPairsI16(MulPairsU8I8(AbsI8(w), ApplySign(x, w)), ones);
+  }
+  static HWY_INLINE VF Finish(const Prepared& p, VI32 sumi, const ActSuper& a, VF acc) {
+    return hn::MulAdd(hn::ConvertTo(DF(), sumi), hn::Set(DF(), p.d * a.d), acc);
+  }
+};
+
+// One register tile: R rows x T tokens. Per super-block every (row, token) pair accumulates its
+// eight groups in int32, then Finish folds the super-block scale (and mins/offset) in float.
+template <class K, size_t R, size_t T>
+HWY_INLINE void KTile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_valid) {
+  using Block = typename K::Block;
+  const size_t cols = job.w.cols;
+  const size_t nb = cols / kQK_K;
+  const size_t stride = row_bytes(job.w.type, cols);
+  const auto* base = static_cast<const uint8_t*>(job.w.data);
+  const Block* w[R];
+  for (size_t r = 0; r < R; ++r) {
+    w[r] = reinterpret_cast<const Block*>(base + (r0 + std::min(r, rows_valid - 1)) * stride);
+  }
+
+  VF acc[R][T];
+  for (size_t r = 0; r < R; ++r) {
+    for (size_t t = 0; t < T; ++t) acc[r][t] = hn::Zero(DF());
+  }
+  for (size_t sb = 0; sb < nb; ++sb) {
+    ActSuper a[T];
+    for (size_t t = 0; t < T; ++t) {
+      const size_t tok = t0 + t;
+      a[t] = {job.act.qs + tok * cols + sb * kQK_K, job.act.d[tok * nb + sb],
+              job.act.bsums + tok * (cols / 16) + sb * 16};
+    }
+    typename K::Prepared p[R];
+    for (size_t r = 0; r < R; ++r) p[r] = K::Prepare(w[r] + sb);
+    VI32 sumi[R][T];
+    for (size_t r = 0; r < R; ++r) {
+      for (size_t t = 0; t < T; ++t) sumi[r][t] = hn::Zero(DI32());
+    }
+    ForEachGroup(std::make_index_sequence<kGroups>(), [&](auto g) {
+      constexpr size_t kG = decltype(g)::value;
+      if constexpr (T == 1) {
+        const VI8 x = hn::Load(DI8(), a[0].q + 32 * kG);
+        for (size_t r = 0; r < R; ++r) {
+          sumi[r][0] = hn::Add(sumi[r][0], K::GroupDot(K::template Group<kG>(w[r] + sb), x,
+                                                       K::template GroupScale<kG>(p[r])));
+        }
+      } else {
+        decltype(K::template Group<kG>(w[0])) wq[R];
+        VI16 sc[R];
+        for (size_t r = 0; r < R; ++r) {
+          wq[r] = K::template Group<kG>(w[r] + sb);
+          sc[r] = K::template GroupScale<kG>(p[r]);
+        }
+        for (size_t t = 0; t < T; ++t) {
+          const VI8 x = hn::Load(DI8(), a[t].q + 32 * kG);
+          for (size_t r = 0; r < R; ++r)
+            sumi[r][t] = hn::Add(sumi[r][t], K::GroupDot(wq[r], x, sc[r]));
+        }
+      }
+    });
+    for (size_t r = 0; r < R; ++r) {
+      for (size_t t = 0; t < T; ++t) acc[r][t] = K::Finish(p[r], sumi[r][t], a[t], acc[r][t]);
+    }
+  }
+  for (size_t t = 0; t < T; ++t) {
+    float* out = job.out + (t0 + t) * job.w.rows + r0;
+    for (size_t r = 0; r < rows_valid; ++r) out[r] = ReduceSum(acc[r][t]);
+  }
+}
+
+template <class K>
+void KTiles(const MatmulJob& job, const TileRange& range) {
+  if (range.token_end - range.token_begin <= 2) {
+    ForEachTile<4, 1>(
+        range, [&](size_t r, size_t t, size_t nr) { KTile<K, 4, 1>(job, r, t, nr); },
+        [&](size_t r, size_t t, size_t nr) { KTile<K, 4, 1>(job, r, t, nr); });
+  } else {
+    ForEachTile<2, 4>(
+        range, [&](size_t r, size_t t, size_t nr) { KTile<K, 2, 4>(job, r, t, nr); },
+        [&](size_t r, size_t t, size_t nr) { KTile<K, 2, 1>(job, r, t, nr); });
+  }
+}
+
+#endif  // HWY_TARGET == HWY_AVX2
+
+}  // namespace
+
+void MatmulTilesK(const MatmulJob& job, const TileRange& range) {
+#if HWY_TARGET == HWY_AVX2
+  switch (job.w.type) {
+    case DType::kQ4_K:
+      return KTiles<KernelQ45K<false>>(job, range);
+    case DType::kQ5_K:
+      return KTiles<KernelQ45K<true>>(job, range);
+    case DType::kQ6_K:
+      return KTiles<KernelQ6K>(job, range);
+    case DType::kQ8_K:
+      return KTiles<KernelQ8K>(job, range);
+    default:
+      break;
+  }
+#endif
+  TilesViaDequantize(job, range);
+}
+
+}  // namespace liftoff::kernels::matmul_detail::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace liftoff::kernels::matmul_detail {
+
+HWY_EXPORT(MatmulTilesK);
+
+void matmul_tiles_k(const MatmulJob& job, const TileRange& range) {
+  HWY_DYNAMIC_DISPATCH(MatmulTilesK)(job, range);
+}
+
+}  // namespace liftoff::kernels::matmul_detail
+#endif  // HWY_ONCE

@@ -1,0 +1,252 @@
+// matmul kernels for the 32-element block types Q8_0, Q4_0, Q5_0, Q4_1, Q5_1 against activations
+// quantized per 32 (QuantizedActivations with block 32). On AVX2 a block is one 256-bit vector:
+// weights are unpacked to unsigned bytes where the format allows (the -8 / -16 offsets and the
+// _1 minimums are folded into a per-block float term built from the activation block sums), so
+// the inner product is one maddubs + one madd per block, with no sign fix-up.
+// Other targets use the portable fallback of matmul-inl.h.
+// clang-format off
+#include "liftoff/kernels/matmul_targets.h"  // before any Highway header
+// clang-format on
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "liftoff/kernels/matmul_internal.h"
+#include "liftoff/kernels/quant_blocks.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "liftoff/kernels/matmul_q8.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "liftoff/kernels/matmul-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace liftoff::kernels::matmul_detail::HWY_NAMESPACE {
+namespace {
+
+#if HWY_TARGET == HWY_AVX2
+
+// One activation block of one token, as the kernels consume it. `offset` is a per-lane term
+// built from s = d * sum(q): each kernel decides what it means (see Prep).
+struct ActBlock {
+  VI8 q;
+  VF d;
+  VF offset;
+};
+
+// Elements 0..15 from the low nibbles of qs[0..15], 16..31 from the high nibbles (ggml order).
+HWY_INLINE VU8 Nibbles32(const uint8_t* qs) {
+  const hn::Full256<uint64_t> d64;
+  const auto both = hn::BitCast(d64, hn::LoadDup128(DU8(), qs));
+  const auto shifted =
+      hn::Vec<decltype(d64)>{_mm256_srlv_epi64(both.raw, _mm256_set_epi64x(4, 4, 0, 0))};
+  return hn::And(hn::BitCast(DU8(), shifted), hn::Set(DU8(), 0x0F));
+}
+
+// Byte j = 0x10 if bit j of the little-endian 32-bit qh is set, else 0 (the 5th bit of Q5_x).
+HWY_INLINE VU8 HighBits32(const uint8_t* qh) {
+  uint32_t bits;
+  std::memcpy(&bits, qh, sizeof(bits));
+  // Byte j of each 128-bit half picks byte j / 8 of `bits` (the upper half holds j = 16..31).
+  const __m256i spread = _mm256_shuffle_epi8(
+      _mm256_set1_epi32(static_cast<int>(bits)),
+      _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0));
+  const __m256i bit = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201ull));
+  const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit);
+  return hn::And(VU8{set}, hn::Set(DU8(), 0x10));
+}
+
+HWY_INLINE VF DotU8(VU8 w, VI8 x) { return hn::ConvertTo(DF(), SumPairsI16(MulPairsU8I8(w, x))); }
+
+// x = d * q, q signed: the only type that needs the sign trick.
+struct KernelQ8_0 {
+  using Block = BlockQ8_0;
+  struct W {
+    VU8 abs;
+    VI8 q;
+    VF d;
+  };
+  static HWY_INLINE W Load(const Block* b) {
+    const VI8 q = hn::LoadU(DI8(), b->qs);
+    return {AbsI8(q), q, hn::Set(DF(), F16ToF32(b->d))};
+  }
+  static HWY_INLINE ActBlock Prep(const int8_t* q, float d, float /*s*/) {
+    return {hn::Load(DI8(), q), hn::Set(DF(), d), hn::Zero(DF())};
+  }
+  static HWY_INLINE VF Dot(const W& w, const ActBlock& a, VF acc) {
+    const VF p = DotU8(w.abs, ApplySign(a.q, w.q));
+    return hn::MulAdd(p, hn::Mul(w.d, a.d), acc);
+  }
+};
+
+// x = d * (q - kOffset), q unsigned: sum = d_w * (d_x * dot(q, x) - kOffset * s), and the
+// kOffset * s term is spread as kOffset * s / 8 over the 8 lanes (offset = kOffset / 8 * s).
+template <int kOffset>
+HWY_INLINE ActBlock PrepOffset(const int8_t* q, float d, float s) {
+  return {hn::Load(DI8(), q), hn::Set(DF(), d), hn::Set(DF(), s * (kOffset / 8.0f))};
+}
+
+struct KernelQ4_0 {
+  using Block = BlockQ4_0;
+  struct W {
+    VU8 q;
+    VF d;
+  };
+  static HWY_INLINE W Load(const Block* b) {
+    return {Nibbles32(b->qs), hn::Set(DF(), F16ToF32(b->d))};
+  }
+  static HWY_INLINE ActBlock Prep(const int8_t* q, float d, float s) {
+    return PrepOffset<8>(q, d, s);
+  }
+  static HWY_INLINE VF Dot(const W& w, const ActBlock& a, VF acc) {
+    return hn::MulAdd(w.d, hn::MulSub(DotU8(w.q, a.q), a.d, a.offset), acc);
+  }
+};
+
+struct KernelQ5_0 {
+  using Block = BlockQ5_0;
+  using W = KernelQ4_0::W;
+  static HWY_INLINE W Load(const Block* b) {
+    return {hn::Or(Nibbles32(b->qs), HighBits32(b->qh)), hn::Set(DF(), F16ToF32(b->d))};
+  }
+  static HWY_INLINE ActBlock Prep(const int8_t* q, float d, float s) {
+    return PrepOffset<16>(q, d, s);
+  }
+  static HWY_INLINE VF Dot(const W& w, const ActBlock& a, VF acc) {
+    return KernelQ4_0::Dot(w, a, acc);
+  }
+};
+
+// x = d * q + m, q unsigned: sum = d_w * d_x * dot(q, x) + m * s (offset = s / 8 per lane).
+struct KernelQ4_1 {
+  using Block = BlockQ4_1;
+  struct W {
+    VU8 q;
+    VF d;
+    VF m;
+  };
+  static HWY_INLINE W Load(const Block* b) {
+    return {Nibbles32(b->qs), hn::Set(DF(), F16ToF32(b->d)), hn::Set(DF(), F16ToF32(b->m))};
+  }
+  static HWY_INLINE ActBlock Prep(const int8_t* q, float d, float s) {
+    return {hn::Load(DI8(), q), hn::Set(DF(), d), hn::Set(DF(), s * 0.125f)};
+  }
+  static HWY_INLINE VF Dot(const W& w, const ActBlock& a, VF acc) {
+    acc = hn::MulAdd(w.d, hn::Mul(DotU8(w.q, a.q), a.d), acc);
+    return hn::MulAdd(w.m, a.offset, acc);
+  }
+};
+
+struct KernelQ5_1 {
+  using Block = BlockQ5_1;
+  using W = KernelQ4_1::W;
+  static HWY_INLINE W Load(const Block* b) {
+    return {hn::Or(Nibbles32(b->qs), HighBits32(b->qh)), hn::Set(DF(), F16ToF32(b->d)),
+            hn::Set(DF(), F16ToF32(b->m))};
+  }
+  static HWY_INLINE ActBlock Prep(const int8_t* q, float d, float s) {
+    return KernelQ4_1::Prep(q, d, s);
+  }
+  static HWY_INLINE VF Dot(const W& w, const ActBlock& a, VF acc) {
+    return KernelQ4_1::Dot(w, a, acc);
+  }
+};
+
+// One register tile: R rows x T tokens; each weight block is unpacked once per tile and each
+// activation block is prepared once per token, then every (row, token) pair costs one Dot.
+template <class K, size_t R, size_t T>
+HWY_INLINE void Q8Tile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_valid) {
+  using Block = typename K::Block;
+  const size_t cols = job.w.cols;
+  const size_t nb = cols / kQK;
+  const size_t stride = row_bytes(job.w.type, cols);
+  const auto* base = static_cast<const uint8_t*>(job.w.data);
+  const Block* w[R];
+  for (size_t r = 0; r < R; ++r) {
+    w[r] = reinterpret_cast<const Block*>(base + (r0 + std::min(r, rows_valid - 1)) * stride);
+  }
+  const int8_t* xq[T];
+  const float* xd[T];
+  const float* xs[T];
+  for (size_t t = 0; t < T; ++t) {
+    xq[t] = job.act.qs + (t0 + t) * cols;
+    xd[t] = job.act.d + (t0 + t) * nb;
+    xs[t] = job.act.s + (t0 + t) * nb;
+  }
+
+  VF acc[R][T];
+  for (size_t r = 0; r < R; ++r) {
+    for (size_t t = 0; t < T; ++t) acc[r][t] = hn::Zero(DF());
+  }
+  for (size_t b = 0; b < nb; ++b) {
+    if constexpr (T == 1) {
+      const ActBlock a = K::Prep(xq[0] + b * kQK, xd[0][b], xs[0][b]);
+      for (size_t r = 0; r < R; ++r) acc[r][0] = K::Dot(K::Load(w[r] + b), a, acc[r][0]);
+    } else {
+      typename K::W wv[R];
+      for (size_t r = 0; r < R; ++r) wv[r] = K::Load(w[r] + b);
+      for (size_t t = 0; t < T; ++t) {
+        const ActBlock a = K::Prep(xq[t] + b * kQK, xd[t][b], xs[t][b]);
+        for (size_t r = 0; r < R; ++r) acc[r][t] = K::Dot(wv[r], a, acc[r][t]);
+      }
+    }
+  }
+  for (size_t t = 0; t < T; ++t) {
+    float* out = job.out + (t0 + t) * job.w.rows + r0;
+    for (size_t r = 0; r < rows_valid; ++r) out[r] = ReduceSum(acc[r][t]);
+  }
+}
+
+template <class K>
+void Q8Tiles(const MatmulJob& job, const TileRange& range) {
+  if (range.token_end - range.token_begin <= 2) {
+    ForEachTile<4, 1>(
+        range, [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 4, 1>(job, r, t, nr); },
+        [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 4, 1>(job, r, t, nr); });
+  } else {
+    ForEachTile<4, 2>(
+        range, [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 4, 2>(job, r, t, nr); },
+        [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 4, 1>(job, r, t, nr); });
+  }
+}
+
+#endif  // HWY_TARGET == HWY_AVX2
+
+}  // namespace
+
+void MatmulTilesQ8(const MatmulJob& job, const TileRange& range) {
+#if HWY_TARGET == HWY_AVX2
+  switch (job.w.type) {
+    case DType::kQ8_0:
+      return Q8Tiles<KernelQ8_0>(job, range);
+    case DType::kQ4_0:
+      return Q8Tiles<KernelQ4_0>(job, range);
+    case DType::kQ5_0:
+      return Q8Tiles<KernelQ5_0>(job, range);
+    case DType::kQ4_1:
+      return Q8Tiles<KernelQ4_1>(job, range);
+    case DType::kQ5_1:
+      return Q8Tiles<KernelQ5_1>(job, range);
+    default:
+      break;
+  }
+#endif
+  TilesViaDequantize(job, range);
+}
+
+}  // namespace liftoff::kernels::matmul_detail::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace liftoff::kernels::matmul_detail {
+
+HWY_EXPORT(MatmulTilesQ8);
+
+void matmul_tiles_q8(const MatmulJob& job, const TileRange& range) {
+  HWY_DYNAMIC_DISPATCH(MatmulTilesQ8)(job, range);
+}
+
+}  // namespace liftoff::kernels::matmul_detail
+#endif  // HWY_ONCE
