@@ -1,0 +1,76 @@
+#include "test_data.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "liftoff/formats/gguf_reader.h"
+
+namespace liftoff::tokenizer::testing {
+
+namespace {
+
+std::filesystem::path from_env(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return (value != nullptr && *value != '\0') ? value : fallback;
+}
+
+}  // namespace
+
+std::filesystem::path models_dir() {
+  return from_env("LIFTOFF_MODELS_DIR", LIFTOFF_DEFAULT_MODELS_DIR);
+}
+
+std::filesystem::path reference_dir() {
+  return from_env("LIFTOFF_REFERENCE_DIR", LIFTOFF_DEFAULT_REFERENCE_DIR);
+}
+
+Result<std::string> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::not_found("test data missing: " + path.string());
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+Result<Tokenizer> load_gguf_tokenizer(const std::filesystem::path& gguf) {
+  LIFTOFF_ASSIGN_OR_RETURN(formats::ModelFile file, formats::read_gguf(gguf));
+  return Tokenizer::from_model_file(file);
+}
+
+Result<std::vector<VocabCase>> read_vocab_cases(const std::filesystem::path& inp,
+                                                const std::filesystem::path& out) {
+  LIFTOFF_ASSIGN_OR_RETURN(std::string raw, read_file(inp));
+  LIFTOFF_ASSIGN_OR_RETURN(std::string expected, read_file(out));
+  // Split exactly as test-tokenizer-0 does: the file ends with the separator, which yields no
+  // trailing empty case; inputs keep every other byte (leading/trailing whitespace included).
+  const std::string sep = "\n__ggml_vocab_test__\n";
+  std::vector<std::string> inputs;
+  for (size_t pos = 0; pos < raw.size();) {
+    const size_t next = raw.find(sep, pos);
+    if (next == std::string::npos) {
+      inputs.push_back(raw.substr(pos));
+      break;
+    }
+    inputs.push_back(raw.substr(pos, next - pos));
+    pos = next + sep.size();
+  }
+  std::vector<std::string> lines;
+  std::istringstream lines_in(expected);
+  for (std::string line; std::getline(lines_in, line);) lines.push_back(line);
+  if (inputs.size() != lines.size()) {
+    return Status::corrupt_data(inp.string() + " has " + std::to_string(inputs.size()) +
+                                " inputs but " + out.string() + " has " +
+                                std::to_string(lines.size()) + " lines");
+  }
+  std::vector<VocabCase> cases;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    VocabCase c{inputs[i], {}};
+    std::istringstream ids(lines[i]);
+    for (long id; ids >> id;) c.ids.push_back(static_cast<TokenId>(id));
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+}  // namespace liftoff::tokenizer::testing
