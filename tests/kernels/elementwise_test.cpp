@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -144,6 +145,28 @@ void test_softmax() {
   }
 }
 
+// Attention masks positions with -inf: they must come out exactly 0 (Exp's lower bound), with no
+// NaN, and the rest must still sum to 1. Masks land in the vector body and in the tail.
+void test_softmax_masked() {
+  for (size_t n : sizes()) {
+    std::vector<float> x = uniform(n, 15, -4, 4);
+    for (size_t i = 1; i < n; i += 3) x[i] = -std::numeric_limits<float>::infinity();
+    std::vector<float> ref = x;
+    softmax(x.data(), n);
+    reference::softmax(ref.data(), n);
+    double total = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (i % 3 == 1) {
+        ASSERT_EQ(x[i], 0.0f) << "n=" << n << " i=" << i;
+      } else {
+        ASSERT_NEAR(x[i], ref[i], (n + 16) * kEps * ref[i]) << "n=" << n << " i=" << i;
+      }
+      total += x[i];
+    }
+    EXPECT_NEAR(total, 1.0, (n + 8) * kEps);
+  }
+}
+
 // With or without a fused multiply-add: at most two roundings of terms no larger than |a x| and
 // |y|.
 void test_axpy() {
@@ -276,6 +299,7 @@ HWY_EXPORT_AND_TEST_P(ElementwiseTest, test_rms_norm);
 HWY_EXPORT_AND_TEST_P(ElementwiseTest, test_silu_mul);
 HWY_EXPORT_AND_TEST_P(ElementwiseTest, test_gelu_mul);
 HWY_EXPORT_AND_TEST_P(ElementwiseTest, test_softmax);
+HWY_EXPORT_AND_TEST_P(ElementwiseTest, test_softmax_masked);
 HWY_EXPORT_AND_TEST_P(ElementwiseTest, test_axpy);
 HWY_EXPORT_AND_TEST_P(ElementwiseTest, test_add);
 HWY_EXPORT_AND_TEST_P(ElementwiseTest, test_rope_matches_reference);

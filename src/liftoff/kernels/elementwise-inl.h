@@ -226,8 +226,8 @@ inline void rope(float* x, size_t n_heads, size_t head_dim, size_t n_rot, int32_
   LIFTOFF_CHECK(n_rot % 2 == 0 && n_rot <= head_dim);
   // Angles are built as llama.cpp builds its rope cache: theta starts at pos and is multiplied
   // by base^(-2/n_rot) per pair (a running product, not a pow per pair), then scaled; so the
-  // rotated values match ggml_rope to the bit. cos/sin are computed once per pair for all heads,
-  // a chunk at a time to keep the scratch on the stack.
+  // angles match ggml_rope's to the bit. cos/sin are computed once per pair for all heads, a
+  // chunk at a time to keep the scratch on the stack.
   constexpr size_t kChunk = 128;
   HWY_ALIGN float cos_t[kChunk];
   HWY_ALIGN float sin_t[kChunk];

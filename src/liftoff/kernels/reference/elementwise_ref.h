@@ -19,8 +19,8 @@ float dot(const float* a, const float* b, size_t n);
 void add(const float* x, float* y, size_t n);
 
 // Builds angles exactly as llama.cpp's rope cache does (float running product of
-// freq_base^(-2/n_rot), float cos/sin), so results are bit-identical to ggml_rope with
-// ext_factor 0 and attn_factor 1.
+// freq_base^(-2/n_rot), float cos/sin), so it computes ggml_rope with ext_factor 0 and
+// attn_factor 1; results agree bit for bit unless the llama.cpp build fuses x0*c - x1*s.
 void rope(float* x, size_t n_heads, size_t head_dim, size_t n_rot, int32_t pos, float freq_base,
           float freq_scale, RopeMode mode);
 
