@@ -40,18 +40,35 @@ struct CandidateOrder {
 
 BpeEncoder BpeEncoder::create(const Vocab& vocab) {
   BpeEncoder encoder;
-  encoder.merges_.reserve(vocab.merges.size());
+  size_t capacity = 64;
+  while (capacity < vocab.merges.size() * 2) capacity *= 2;
+  encoder.slots_.assign(capacity, Slot{kEmpty, 0, -1});
+  const size_t mask = capacity - 1;
   std::string joined;
   for (size_t rank = 0; rank < vocab.merges.size(); ++rank) {
     const auto& [first, second] = vocab.merges[rank];
     const TokenId left = vocab.find(first);
     const TokenId right = vocab.find(second);
     if (left == -1 || right == -1) continue;
+    const uint64_t k = key(left, right);
+    size_t i = slot_of(k, mask);
+    while (encoder.slots_[i].key != kEmpty && encoder.slots_[i].key != k) i = (i + 1) & mask;
+    if (encoder.slots_[i].key == k) continue;  // a duplicate merge keeps its first (lowest) rank
     joined.assign(first).append(second);
-    encoder.merges_.try_emplace(key(left, right),
-                                Merge{static_cast<int32_t>(rank), vocab.find(joined)});
+    encoder.slots_[i] = Slot{k, static_cast<int32_t>(rank), vocab.find(joined)};
+    ++encoder.n_merges_;
   }
   return encoder;
+}
+
+const BpeEncoder::Slot* BpeEncoder::lookup(TokenId left, TokenId right) const {
+  if (slots_.empty()) return nullptr;
+  const size_t mask = slots_.size() - 1;
+  const uint64_t k = key(left, right);
+  for (size_t i = slot_of(k, mask);; i = (i + 1) & mask) {
+    if (slots_[i].key == k) return &slots_[i];
+    if (slots_[i].key == kEmpty) return nullptr;
+  }
 }
 
 void BpeEncoder::encode_word(const Vocab& vocab, std::string_view word,
@@ -82,9 +99,9 @@ void BpeEncoder::encode_word(const Vocab& vocab, std::string_view word,
     const TokenId left_id = symbols[left].id;
     const TokenId right_id = symbols[right].id;
     if (left_id == -1 || right_id == -1) return;
-    const auto it = merges_.find(key(left_id, right_id));
-    if (it == merges_.end()) return;
-    queue.push({it->second.rank, left, right, left_id, right_id, it->second.result});
+    const Slot* merge = lookup(left_id, right_id);
+    if (merge == nullptr) return;
+    queue.push({merge->rank, left, right, left_id, right_id, merge->result});
   };
   for (int i = 1; i < static_cast<int>(symbols.size()); ++i) add_candidate(i - 1, i);
 

@@ -1,10 +1,10 @@
 // SentencePiece-style merging with a priority queue of candidate pairs: O(n log n) in the text
-// length. Stale queue entries (a side already merged) are skipped when popped.
+// length. Stale queue entries (a side already merged) are skipped when popped. Runs between
+// barrier bytes are merged separately (see SpmEncoder::barrier_).
 #include "liftoff/tokenizer/spm_encoder.h"
 
 #include <algorithm>
 #include <queue>
-#include <unordered_map>
 
 #include "liftoff/tokenizer/unicode.h"
 
@@ -64,7 +64,7 @@ class SpmSession {
     }
 
     for (int i = symbols_.empty() ? -1 : 0; i != -1; i = symbols_[i].next) {
-      resegment(symbols_[i], out, 0);
+      emit(symbols_[i], out);
     }
   }
 
@@ -78,27 +78,18 @@ class SpmSession {
     const TokenId id = vocab_.find(text);
     if (id == -1) return;
     queue_.push({left, right, vocab_.tokens[id].score, text.size()});
-    rev_merge_[text] = {left, right};
   }
 
-  // A symbol that is not a token is split back along the merge that made it, down to bytes.
-  // `depth` only guards against a malformed vocabulary sending this in circles.
-  void resegment(const Symbol& symbol, std::vector<TokenId>& out, int depth) {
+  // Every merge produces a vocabulary entry, so a final symbol that is not one is a single
+  // character the vocabulary lacks: it goes out as byte tokens. (llama.cpp also keeps a map to
+  // split such a symbol along the merge that made it, but no merge can make a non-entry, and a
+  // lone UTF-8 character is never the concatenation of two symbols, so that map is never hit.)
+  void emit(const Symbol& symbol, std::vector<TokenId>& out) const {
     const std::string_view text = text_of(symbol);
     const TokenId id = vocab_.find(text);
     if (id != -1) {
       out.push_back(id);
       return;
-    }
-    const auto it = rev_merge_.find(text);
-    if (it != rev_merge_.end() && depth < 64) {
-      const Symbol& a = symbols_[it->second.first];
-      const Symbol& b = symbols_[it->second.second];
-      if (a.length + b.length == text.size()) {
-        resegment(a, out, depth + 1);
-        resegment(b, out, depth + 1);
-        return;
-      }
     }
     for (char c : text) {
       const TokenId byte_id = spm_byte_token(vocab_, static_cast<uint8_t>(c));
@@ -110,7 +101,6 @@ class SpmSession {
   std::string_view text_;
   std::vector<Symbol> symbols_;
   std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder> queue_;
-  std::unordered_map<std::string_view, std::pair<int, int>> rev_merge_;
 };
 
 }  // namespace
@@ -126,8 +116,32 @@ TokenId spm_byte_token(const Vocab& vocab, uint8_t byte) {
   return id != -1 ? id : vocab.unk;
 }
 
-void spm_encode(const Vocab& vocab, std::string_view text, std::vector<TokenId>& out) {
-  SpmSession(vocab, text).run(out);
+SpmEncoder::SpmEncoder(const Vocab& vocab) {
+  barrier_.fill(true);
+  for (const TokenData& token : vocab.tokens) {
+    if (token.text.size() < 2) continue;
+    for (char c : token.text) {
+      if (static_cast<uint8_t>(c) < 128) barrier_[static_cast<uint8_t>(c)] = false;
+    }
+  }
+}
+
+void SpmEncoder::encode(const Vocab& vocab, std::string_view text,
+                        std::vector<TokenId>& out) const {
+  // Walk symbols exactly as the session will (a lead byte may swallow a following ASCII byte of
+  // invalid UTF-8), and cut only where a barrier is a whole symbol: [start, i), [i, i + 1), ...
+  size_t start = 0;
+  for (size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<uint8_t>(text[i]);
+    if (byte >= 128 || !barrier_[byte]) {
+      i += unicode::sequence_length(byte);
+      continue;
+    }
+    if (i > start) SpmSession(vocab, text.substr(start, i - start)).run(out);
+    SpmSession(vocab, text.substr(i, 1)).run(out);
+    start = ++i;
+  }
+  if (start < text.size()) SpmSession(vocab, text.substr(start)).run(out);
 }
 
 }  // namespace liftoff::tokenizer

@@ -83,6 +83,7 @@ Result<std::unique_ptr<TokenizerImpl>> TokenizerImpl::create(Vocab vocab) {
     LIFTOFF_ASSIGN_OR_RETURN(impl->pre_tokenizer_, PreTokenizer::create(v.pre_regexes));
     impl->bpe_ = BpeEncoder::create(v);
   }
+  if (v.type == VocabType::kSpm) impl->spm_ = SpmEncoder(v);
   impl->pieces_.resize(v.size());
   for (TokenId id = 0; id < static_cast<TokenId>(v.size()); ++id) {
     LIFTOFF_ASSIGN_OR_RETURN(impl->pieces_[id], impl->render_piece(id));
@@ -153,7 +154,7 @@ std::vector<TokenId> TokenizerImpl::encode(std::string_view text, bool add_speci
         std::string raw;
         if (vocab_.add_space_prefix && after_special) raw = " ";
         raw.append(text.substr(f.offset, f.length));
-        spm_encode(vocab_, replace_all(raw, " ", kSpaceMarker), out);
+        spm_.encode(vocab_, replace_all(raw, " ", kSpaceMarker), out);
         after_special = false;
       }
       if (add_special && vocab_.add_eos && vocab_.eos != -1) out.push_back(vocab_.eos);

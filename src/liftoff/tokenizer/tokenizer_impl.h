@@ -12,6 +12,7 @@
 #include "liftoff/base/status.h"
 #include "liftoff/tokenizer/bpe_encoder.h"
 #include "liftoff/tokenizer/pre_tokenizer.h"
+#include "liftoff/tokenizer/spm_encoder.h"
 #include "liftoff/tokenizer/tokenizer.h"
 #include "liftoff/tokenizer/vocab.h"
 
@@ -37,6 +38,7 @@ class TokenizerImpl {
   Vocab vocab_;
   PreTokenizer pre_tokenizer_;
   BpeEncoder bpe_;
+  SpmEncoder spm_;
   std::vector<std::string> pieces_;  // [n_vocab] token_to_piece with render_special = true
   std::string empty_;
 };

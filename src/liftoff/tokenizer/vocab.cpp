@@ -97,8 +97,8 @@ void Vocab::add_token(std::string text, float score, TokenKind kind) {
   const auto id = static_cast<TokenId>(tokens.size());
   if (text.empty()) text = "[EMPTY_" + std::to_string(id) + "]";
   max_token_len = std::max(max_token_len, text.size());
-  token_to_id.insert_or_assign(text, id);
   tokens.push_back(TokenData{std::move(text), score, attr_from_kind(kind), kind});
+  token_to_id.insert(tokens.back().text, id, text_of());
 }
 
 Status Vocab::finalize(std::string_view model_name, std::string_view architecture) {

@@ -7,12 +7,12 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "liftoff/base/status.h"
+#include "liftoff/tokenizer/token_index.h"
 #include "liftoff/tokenizer/tokenizer.h"
 
 namespace liftoff::tokenizer {
@@ -46,19 +46,12 @@ struct TokenData {
   TokenKind kind = TokenKind::kNormal;  // as stored in the file
 };
 
-// Hash that lets unordered_map<std::string, ...> be probed with a string_view (no allocation).
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-using TokenMap = std::unordered_map<std::string, TokenId, StringHash, std::equal_to<>>;
-
 struct Vocab {
   VocabType type = VocabType::kSpm;
   std::string pre;  // pre-tokenizer name (tokenizer.ggml.pre, or the preset a json matched)
 
   std::vector<TokenData> tokens;  // [n_vocab]
-  TokenMap token_to_id;           // text -> id; a duplicated text maps to its last id
+  TokenIndex token_to_id;         // text -> id; a duplicated text maps to its last id
   size_t max_token_len = 0;       // bytes, of the longest token text
 
   TokenId bos = -1, eos = -1, eot = -1, eom = -1, unk = -1, sep = -1, pad = -1, mask = -1;
@@ -85,9 +78,15 @@ struct Vocab {
   std::vector<TokenId> special_tokens;  // control/user-defined/unknown ids, longest text first
 
   size_t size() const { return tokens.size(); }
-  TokenId find(std::string_view text) const {
-    auto it = token_to_id.find(text);
-    return it != token_to_id.end() ? it->second : -1;
+  // Accessor the index uses to read token texts back.
+  auto text_of() const {
+    return [this](TokenId id) -> std::string_view { return tokens[id].text; };
+  }
+  TokenId find(std::string_view text) const { return token_to_id.find(text, text_of()); }
+  // Sizes tokens and index for `n` tokens.
+  void reserve(size_t n) {
+    tokens.reserve(n);
+    token_to_id.reserve(n, text_of());
   }
   bool has(TokenId id) const { return id >= 0 && static_cast<size_t>(id) < tokens.size(); }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "liftoff/tokenizer/hf_json_reader.h"
 #include "liftoff/tokenizer/pre_tokenizer_presets.h"
 
 namespace liftoff::tokenizer {
@@ -19,23 +20,21 @@ namespace {
 
 using nlohmann::json;
 
-Result<json> read_json(const std::filesystem::path& path) {
+Result<std::string> read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::not_found("tokenizer file " + path.string() + " cannot be opened");
   std::ostringstream buffer;
   buffer << in.rdbuf();
+  return buffer.str();
+}
+
+Result<json> read_json(const std::filesystem::path& path) {
+  LIFTOFF_ASSIGN_OR_RETURN(std::string text, read_text(path));
   try {
-    return json::parse(buffer.str());
+    return json::parse(text);
   } catch (const json::exception& e) {
     return Status::corrupt_data(path.string() + " is not valid JSON: " + e.what());
   }
-}
-
-// The member `key` of object `obj`, or nullptr; unlike value(), never copies (the vocabulary
-// and merges of a 150k-token model are megabytes of JSON).
-const json* field(const json& obj, const char* key) {
-  const auto it = obj.find(key);
-  return it != obj.end() ? &*it : nullptr;
 }
 
 Status bad(const std::string& where, const std::string& what) {
@@ -151,65 +150,44 @@ struct Entry {
   bool rstrip = false;
 };
 
-Status read_entries(const json& root, std::vector<Entry>& entries) {
-  const json* vocab_ptr = field(root.at("model"), "vocab");
-  if (vocab_ptr == nullptr || !vocab_ptr->is_object()) {
-    return bad("model.vocab", "expected an object of token -> id");
-  }
-  const json& vocab = *vocab_ptr;
-  if (!vocab.is_object()) return bad("model.vocab", "expected an object of token -> id");
-  const json& added = root.value("added_tokens", json::array());
+Status read_entries(const HfTokenizerJson& doc, std::vector<Entry>& entries) {
+  if (!doc.has_vocab) return bad("model.vocab", "missing");
+  const json& root = doc.rest;
+  const json& added = root.contains("added_tokens") ? root["added_tokens"] : json::array();
   if (!added.is_array()) return bad("added_tokens", "expected an array");
 
   constexpr int64_t kMaxTokens = 1 << 24;  // far above any real vocabulary; bounds the allocation
-  const auto place = [&](const std::string& text, const json& id_value, const std::string& where,
+  const auto place = [&](std::string text, int64_t id, const std::string& where,
                          Entry** out) -> Status {
-    if (!id_value.is_number_integer()) return bad(where, "id is not an integer");
-    const int64_t id = id_value.get<int64_t>();
     if (id < 0 || id >= kMaxTokens) {
       return bad(where, "id " + std::to_string(id) + " is out of range");
     }
     if (static_cast<size_t>(id) >= entries.size()) entries.resize(id + 1);
     *out = &entries[id];
-    (*out)->text = text;
+    (*out)->text = std::move(text);
     (*out)->set = true;
     return Status::ok();
   };
-  for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+  for (const auto& [text, id] : doc.vocab) {
     Entry* e = nullptr;
-    LIFTOFF_RETURN_IF_ERROR(place(it.key(), it.value(), "model.vocab['" + it.key() + "']", &e));
+    LIFTOFF_RETURN_IF_ERROR(place(text, id, "model.vocab['" + text + "']", &e));
   }
   for (const json& a : added) {
     if (!a.is_object() || !a.contains("content") || !a["content"].is_string()) {
       return bad("added_tokens", "entry without a string \"content\"");
     }
     const std::string text = a["content"].get<std::string>();
+    const std::string where = "added_tokens '" + text + "'";
+    if (!a.contains("id") || !a["id"].is_number_integer())
+      return bad(where, "id is not an integer");
     Entry* e = nullptr;
-    LIFTOFF_RETURN_IF_ERROR(place(text, a.value("id", json()), "added_tokens '" + text + "'", &e));
+    LIFTOFF_RETURN_IF_ERROR(place(text, a["id"].get<int64_t>(), where, &e));
     const bool special = a.value("special", json(false)) == json(true);
     e->kind = (special || looks_special(text)) ? TokenKind::kControl : TokenKind::kUserDefined;
     e->lstrip = a.value("lstrip", json(false)) == json(true);
     e->rstrip = a.value("rstrip", json(false)) == json(true);
   }
   if (entries.empty()) return bad("model.vocab", "is empty");
-  return Status::ok();
-}
-
-Status read_merges(const json& merges, Vocab& vocab) {
-  if (!merges.is_array()) return bad("model.merges", "expected an array");
-  vocab.merges.reserve(merges.size());
-  for (const json& m : merges) {
-    if (m.is_string()) {
-      const std::string& s = m.get_ref<const std::string&>();
-      const size_t space = s.find(' ', 1);
-      if (space == std::string::npos) return bad("model.merges", "'" + s + "' is not \"a b\"");
-      vocab.merges.emplace_back(s.substr(0, space), s.substr(space + 1));
-    } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
-      vocab.merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
-    } else {
-      return bad("model.merges", "an entry is neither \"a b\" nor [\"a\", \"b\"]");
-    }
-  }
   return Status::ok();
 }
 
@@ -276,11 +254,12 @@ Status apply_config(const std::filesystem::path& dir, Vocab& vocab) {
   return Status::ok();
 }
 
-Result<Vocab> build(const std::filesystem::path& path, const json& root) {
+Result<Vocab> build(const std::filesystem::path& path, HfTokenizerJson& doc) {
+  const json& root = doc.rest;
   if (!root.is_object() || !root.contains("model") || !root["model"].is_object()) {
     return bad("model", "missing or not an object");
   }
-  const json& model = *field(root, "model");
+  const json& model = root["model"];
   const json type = model.value("type", json("BPE"));
   if (type != json("BPE")) {
     return Status::invalid_argument("tokenizer.json model type " + type.dump() +
@@ -312,9 +291,8 @@ Result<Vocab> build(const std::filesystem::path& path, const json& root) {
   if (ignore_merges.is_boolean()) vocab.ignore_merges = ignore_merges.get<bool>();
 
   std::vector<Entry> entries;
-  LIFTOFF_RETURN_IF_ERROR(read_entries(root, entries));
-  vocab.tokens.reserve(entries.size());
-  vocab.token_to_id.reserve(entries.size());
+  LIFTOFF_RETURN_IF_ERROR(read_entries(doc, entries));
+  vocab.reserve(entries.size());
   for (size_t id = 0; id < entries.size(); ++id) {
     Entry& e = entries[id];
     if (!e.set) {
@@ -325,9 +303,8 @@ Result<Vocab> build(const std::filesystem::path& path, const json& root) {
     if (e.lstrip) vocab.tokens[id].attr |= kAttrLstrip;
     if (e.rstrip) vocab.tokens[id].attr |= kAttrRstrip;
   }
-  const json* merges = field(model, "merges");
-  if (merges == nullptr) return bad("model.merges", "missing");
-  LIFTOFF_RETURN_IF_ERROR(read_merges(*merges, vocab));
+  if (!doc.has_merges) return bad("model.merges", "missing");
+  vocab.merges = std::move(doc.merges);
   LIFTOFF_RETURN_IF_ERROR(apply_config(path.parent_path(), vocab));
   LIFTOFF_RETURN_IF_ERROR(vocab.finalize("", ""));
   return vocab;
@@ -336,9 +313,12 @@ Result<Vocab> build(const std::filesystem::path& path, const json& root) {
 }  // namespace
 
 Result<Vocab> vocab_from_hf_json(const std::filesystem::path& tokenizer_json) {
-  LIFTOFF_ASSIGN_OR_RETURN(json root, read_json(tokenizer_json));
+  LIFTOFF_ASSIGN_OR_RETURN(std::string text, read_text(tokenizer_json));
+  LIFTOFF_ASSIGN_OR_RETURN(HfTokenizerJson doc,
+                           parse_hf_tokenizer_json(text, tokenizer_json.string()));
+  text = std::string();  // the document is parsed; free the 10 MB before building the vocab
   try {
-    return build(tokenizer_json, root);
+    return build(tokenizer_json, doc);
   } catch (const json::exception& e) {  // a shape the checks above did not anticipate
     return Status::corrupt_data(tokenizer_json.string() + ": " + e.what());
   }

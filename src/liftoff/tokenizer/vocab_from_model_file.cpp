@@ -156,8 +156,7 @@ Result<Vocab> vocab_from_model_file(const ModelFile& file) {
                            optional_array(file, kPrefix + "scores", false, true, n_tokens));
   LIFTOFF_ASSIGN_OR_RETURN(const MetaArray* types,
                            optional_array(file, kPrefix + "token_type", false, false, n_tokens));
-  vocab.tokens.reserve(n_tokens);
-  vocab.token_to_id.reserve(n_tokens);
+  vocab.reserve(n_tokens);
   for (size_t i = 0; i < n_tokens; ++i) {
     TokenKind kind = TokenKind::kNormal;
     if (types != nullptr) {
