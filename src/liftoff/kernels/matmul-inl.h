@@ -77,16 +77,23 @@ HWY_NOINLINE inline void TilesViaDequantize(const MatmulJob& job, const TileRang
   }
 }
 
-// Walks `range` in register tiles of R rows x T tokens, then the leftover tokens one at a time.
+// Walks `range` in register tiles of R rows x T tokens (the leftover tokens one at a time).
+// Token tiles are the outer loop: the T activation rows stay in L1 while the task's rows stream
+// past from L2, instead of every row tile re-reading all tokens' activations from L3.
 // A tile that sticks out past row_end recomputes the last row (clamped pointers) instead of
 // needing its own instantiation; `tile(r, t, rows_valid)` must store only rows_valid rows.
 template <size_t R, size_t T, class TileT, class Tile1>
 HWY_INLINE void ForEachTile(const TileRange& range, const TileT& tile_t, const Tile1& tile_1) {
-  for (size_t r = range.row_begin; r < range.row_end; r += R) {
-    const size_t rows_valid = std::min(R, range.row_end - r);
-    size_t t = range.token_begin;
-    for (; t + T <= range.token_end; t += T) tile_t(r, t, rows_valid);
-    for (; t < range.token_end; ++t) tile_1(r, t, rows_valid);
+  size_t t = range.token_begin;
+  for (; t + T <= range.token_end; t += T) {
+    for (size_t r = range.row_begin; r < range.row_end; r += R) {
+      tile_t(r, t, std::min(R, range.row_end - r));
+    }
+  }
+  for (; t < range.token_end; ++t) {
+    for (size_t r = range.row_begin; r < range.row_end; r += R) {
+      tile_1(r, t, std::min(R, range.row_end - r));
+    }
   }
 }
 

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include "liftoff/base/status.h"  // LIFTOFF_CHECK
+#include "liftoff/kernels/half.h"
 #include "liftoff/kernels/matmul_internal.h"
 #include "liftoff/kernels/quant_blocks.h"
 
@@ -70,21 +72,36 @@ struct WorkspaceLayout {
 // tokens, and tokens are split only when there are too few rows to go round.
 void plan_tasks(size_t rows, size_t n_tokens, size_t n_threads, size_t* row_chunk,
                 size_t* token_chunk) {
-  constexpr size_t kAlign = matmul_detail::kRowAlign;
   if (n_tokens <= 4) {
-    *row_chunk = std::clamp<size_t>(rows / (n_threads * 8), kAlign, 256);
+    constexpr size_t kAlign = 8;  // a multiple of every decode tile height
+    *row_chunk = round_up(std::clamp<size_t>(rows / (n_threads * 8), kAlign, 256), kAlign);
     *token_chunk = n_tokens;
   } else {
-    *row_chunk = std::clamp<size_t>(rows / (n_threads * 4), kAlign, 64);
+    constexpr size_t kAlign = 24;  // a multiple of every prefill tile height (2, 3, 4, 8)
+    *row_chunk = round_up(
+        std::clamp<size_t>(rows / (n_threads * 4), kAlign, matmul_detail::kMaxPrefillRowChunk),
+        kAlign);
     const size_t row_tasks = (rows + *row_chunk - 1) / *row_chunk;
     const size_t wanted = 4 * n_threads;
-    size_t token_tasks = row_tasks >= wanted ? 1 : (wanted + row_tasks - 1) / row_tasks;
-    *token_chunk = round_up((n_tokens + token_tasks - 1) / token_tasks, 4);
+    const size_t token_tasks = row_tasks >= wanted ? 1 : (wanted + row_tasks - 1) / row_tasks;
+    *token_chunk = round_up((n_tokens + token_tasks - 1) / token_tasks, 8);
   }
-  *row_chunk = round_up(*row_chunk, kAlign);
 }
 
 }  // namespace
+
+namespace matmul_detail {
+
+const float* fp16_table() {
+  static const std::unique_ptr<float[]> table = [] {
+    auto t = std::make_unique<float[]>(65536);
+    for (uint32_t h = 0; h < 65536; ++h) t[h] = fp16_to_fp32(static_cast<uint16_t>(h));
+    return t;
+  }();
+  return table.get();
+}
+
+}  // namespace matmul_detail
 
 void matmul(const WeightMatrix& w, const float* x, size_t n_tokens, float* out,
             base::ThreadPool& pool, Workspace& ws) {
@@ -109,6 +126,7 @@ void matmul(const WeightMatrix& w, const float* x, size_t n_tokens, float* out,
   job.out = out;
   job.n_tokens = n_tokens;
   job.scratch = reinterpret_cast<float*>(base + layout.scratch);
+  job.f16_table = matmul_detail::fp16_table();
 
   if (block != 0) {
     auto* qs = reinterpret_cast<int8_t*>(base + layout.qs);

@@ -47,10 +47,13 @@ struct RowBF16 {
   static float Scalar(uint16_t v) { return bf16_to_fp32(v); }
 };
 
-// One register tile: R rows x T tokens, dot-product form (one accumulator per output, reduced at
-// the end). Each weight vector is widened once and used for T tokens.
+// One register tile: R rows x T tokens over columns [k0, k1), dot-product form (one
+// accumulator per output). Each weight vector is widened once and used for T tokens. `partial`
+// ([R][T][lanes] floats) carries the accumulators between column chunks; the chunk that ends
+// at `cols` reduces them and writes the outputs.
 template <class Row, size_t R, size_t T>
-HWY_INLINE void FloatTile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_valid) {
+HWY_INLINE void FloatTile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_valid, size_t k0,
+                          size_t k1, float* HWY_RESTRICT partial) {
   using Elem = typename Row::Elem;
   const DFloat df;
   const size_t lanes = hn::Lanes(df);
@@ -64,10 +67,12 @@ HWY_INLINE void FloatTile(const MatmulJob& job, size_t r0, size_t t0, size_t row
 
   hn::Vec<DFloat> acc[R][T];
   for (size_t r = 0; r < R; ++r) {
-    for (size_t t = 0; t < T; ++t) acc[r][t] = hn::Zero(df);
+    for (size_t t = 0; t < T; ++t) {
+      acc[r][t] = k0 == 0 ? hn::Zero(df) : hn::Load(df, partial + (r * T + t) * lanes);
+    }
   }
-  size_t i = 0;
-  for (; i + lanes <= cols; i += lanes) {
+  const size_t k_vec_end = k1 == cols ? cols - cols % lanes : k1;
+  for (size_t i = k0; i < k_vec_end; i += lanes) {
     if constexpr (T == 1) {
       const auto xv = hn::LoadU(df, x[0] + i);
       for (size_t r = 0; r < R; ++r) acc[r][0] = hn::MulAdd(Row::Load(df, w[r] + i), xv, acc[r][0]);
@@ -80,11 +85,17 @@ HWY_INLINE void FloatTile(const MatmulJob& job, size_t r0, size_t t0, size_t row
       }
     }
   }
+  if (k1 != cols) {
+    for (size_t r = 0; r < R; ++r) {
+      for (size_t t = 0; t < T; ++t) hn::Store(acc[r][t], df, partial + (r * T + t) * lanes);
+    }
+    return;
+  }
   for (size_t t = 0; t < T; ++t) {
     float* out = job.out + (t0 + t) * job.w.rows + r0;
     for (size_t r = 0; r < rows_valid; ++r) {
       float sum = hn::GetLane(hn::SumOfLanes(df, acc[r][t]));
-      for (size_t j = i; j < cols; ++j) sum += Row::Scalar(w[r][j]) * x[t][j];
+      for (size_t j = k_vec_end; j < cols; ++j) sum += Row::Scalar(w[r][j]) * x[t][j];
       out[r] = sum;
     }
   }
@@ -92,15 +103,41 @@ HWY_INLINE void FloatTile(const MatmulJob& job, size_t r0, size_t t0, size_t row
 
 template <class Row>
 void FloatTiles(const MatmulJob& job, const TileRange& range) {
+  const size_t cols = job.w.cols;
   if (range.token_end - range.token_begin <= 2) {
     // Decode: memory bound; 8 rows give 8 independent FMA chains and 8 prefetch streams.
-    ForEachTile<8, 1>(
-        range, [&](size_t r, size_t t, size_t nr) { FloatTile<Row, 8, 1>(job, r, t, nr); },
-        [&](size_t r, size_t t, size_t nr) { FloatTile<Row, 8, 1>(job, r, t, nr); });
-  } else {
-    ForEachTile<4, 3>(
-        range, [&](size_t r, size_t t, size_t nr) { FloatTile<Row, 4, 3>(job, r, t, nr); },
-        [&](size_t r, size_t t, size_t nr) { FloatTile<Row, 4, 1>(job, r, t, nr); });
+    const auto tile = [&](size_t r, size_t t, size_t nr) {
+      FloatTile<Row, 8, 1>(job, r, t, nr, 0, cols, nullptr);
+    };
+    ForEachTile<8, 1>(range, tile, tile);
+    return;
+  }
+  // Prefill: 3 x 4 tiles (12 accumulators + 3 widened weight vectors + 1 activation vector = 16
+  // registers), over column chunks so that the 4 tokens' activations (4 x 2 KiB) stay in L1
+  // while the task's rows stream from L2; whole rows of 4 tokens would not fit L1.
+  constexpr size_t kR = 3, kT = 4, kChunk = 512;
+  const hn::ScalableTag<float> df;
+  HWY_ALIGN float
+      partial[(kMaxPrefillRowChunk + kR - 1) / kR * kR * kT * HWY_MAX_BYTES / sizeof(float)];
+  const size_t tile_floats = kR * kT * hn::Lanes(df);
+  // Rows in pieces of at most kMaxPrefillRowChunk, the size `partial` is made for.
+  for (size_t rb = range.row_begin; rb < range.row_end; rb += kMaxPrefillRowChunk) {
+    const size_t re = std::min(range.row_end, rb + kMaxPrefillRowChunk);
+    size_t t = range.token_begin;
+    for (; t + kT <= range.token_end; t += kT) {
+      for (size_t k0 = 0; k0 < cols; k0 += kChunk) {
+        const size_t k1 = std::min(cols, k0 + kChunk);
+        for (size_t r = rb; r < re; r += kR) {
+          float* p = partial + (r - rb) / kR * tile_floats;
+          FloatTile<Row, kR, kT>(job, r, t, std::min(kR, re - r), k0, k1, p);
+        }
+      }
+    }
+    for (; t < range.token_end; ++t) {
+      for (size_t r = rb; r < re; r += kR) {
+        FloatTile<Row, kR, 1>(job, r, t, std::min(kR, re - r), 0, cols, nullptr);
+      }
+    }
   }
 }
 

@@ -29,7 +29,13 @@ struct MatmulJob {
   float* out = nullptr;      // [n_tokens][w.rows]
   size_t n_tokens = 0;
   float* scratch = nullptr;  // kScratchFloatsPerCol * w.cols floats per thread (fallback only)
+  const float* f16_table = nullptr;  // fp16_table()
 };
+
+// All 65536 IEEE half values as floats. Block scales are converted with one load from here
+// instead of movd + vcvtph2ps + broadcast (three vector uops per block on the FP pipes that the
+// dot products need); the scales of one model touch only a few KiB of the 256 KiB table.
+const float* fp16_table();
 
 // Rows dequantized at once by the portable (non-AVX2) fallback, which also needs one row for
 // the dequantized activations of a token; sizes the per-thread scratch.
@@ -37,11 +43,13 @@ inline constexpr size_t kScratchRows = 4;
 inline constexpr size_t kScratchFloatsPerCol = kScratchRows + 1;
 
 // Computes out[t][r] for r in [row_begin, row_end), t in [token_begin, token_end).
-// `thread` indexes the per-thread scratch. Row ranges are multiples of kRowAlign except at the end.
+// `thread` indexes the per-thread scratch.
+// The most rows one prefill task covers (kernels may size stack buffers by it).
+inline constexpr size_t kMaxPrefillRowChunk = 72;
+
 struct TileRange {
   size_t row_begin, row_end, token_begin, token_end, thread;
 };
-inline constexpr size_t kRowAlign = 8;
 
 void matmul_tiles_float(const MatmulJob& job, const TileRange& range);  // F32, F16, BF16
 void matmul_tiles_q8(const MatmulJob& job, const TileRange& range);     // Q8_0, Q4_0/1, Q5_0/1

@@ -211,10 +211,9 @@ HWY_INLINE void KTile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_va
     w[r] = reinterpret_cast<const Block*>(base + (r0 + std::min(r, rows_valid - 1)) * stride);
   }
 
-  VF acc[R][T];
-  for (size_t r = 0; r < R; ++r) {
-    for (size_t t = 0; t < T; ++t) acc[r][t] = hn::Zero(DF());
-  }
+  // The float accumulators are touched once per super-block: they live in memory so that the
+  // registers hold the int32 sums, unpacked weights and scales of the group loop.
+  HWY_ALIGN float acc[R][T][8] = {};
   for (size_t sb = 0; sb < nb; ++sb) {
     ActSuper a[T];
     for (size_t t = 0; t < T; ++t) {
@@ -251,12 +250,14 @@ HWY_INLINE void KTile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_va
       }
     });
     for (size_t r = 0; r < R; ++r) {
-      for (size_t t = 0; t < T; ++t) acc[r][t] = K::Finish(p[r], sumi[r][t], a[t], acc[r][t]);
+      for (size_t t = 0; t < T; ++t) {
+        hn::Store(K::Finish(p[r], sumi[r][t], a[t], hn::Load(DF(), acc[r][t])), DF(), acc[r][t]);
+      }
     }
   }
   for (size_t t = 0; t < T; ++t) {
     float* out = job.out + (t0 + t) * job.w.rows + r0;
-    for (size_t r = 0; r < rows_valid; ++r) out[r] = ReduceSum(acc[r][t]);
+    for (size_t r = 0; r < rows_valid; ++r) out[r] = ReduceSum(hn::Load(DF(), acc[r][t]));
   }
 }
 

@@ -60,24 +60,30 @@ HWY_INLINE VU8 HighBits32(const uint8_t* qh) {
 
 HWY_INLINE VF DotU8(VU8 w, VI8 x) { return hn::ConvertTo(DF(), SumPairsI16(MulPairsU8I8(w, x))); }
 
+// Each kernel K provides:
+//   W Load(const Block*, const float* f16_table): the unpacked weights of one block; scales are
+//     kept as pointers into the fp16 table so every use is a broadcast load, not a register.
+//   ActBlock Prep(q, d, s): the activation block, with the offset term this type needs.
+//   VF Dot(const W&, const ActBlock&, VF acc): acc + the block's contribution (spread over lanes).
+
 // x = d * q, q signed: the only type that needs the sign trick.
 struct KernelQ8_0 {
   using Block = BlockQ8_0;
   struct W {
     VU8 abs;
     VI8 q;
-    VF d;
+    const float* d;
   };
-  static HWY_INLINE W Load(const Block* b) {
+  static HWY_INLINE W Load(const Block* b, const float* f16) {
     const VI8 q = hn::LoadU(DI8(), b->qs);
-    return {AbsI8(q), q, hn::Set(DF(), F16ToF32(b->d))};
+    return {AbsI8(q), q, f16 + b->d};
   }
   static HWY_INLINE ActBlock Prep(const int8_t* q, float d, float /*s*/) {
     return {hn::Load(DI8(), q), hn::Set(DF(), d), hn::Zero(DF())};
   }
   static HWY_INLINE VF Dot(const W& w, const ActBlock& a, VF acc) {
     const VF p = DotU8(w.abs, ApplySign(a.q, w.q));
-    return hn::MulAdd(p, hn::Mul(w.d, a.d), acc);
+    return hn::MulAdd(p, hn::Mul(hn::Set(DF(), *w.d), a.d), acc);
   }
 };
 
@@ -92,24 +98,24 @@ struct KernelQ4_0 {
   using Block = BlockQ4_0;
   struct W {
     VU8 q;
-    VF d;
+    const float* d;
   };
-  static HWY_INLINE W Load(const Block* b) {
-    return {Nibbles32(b->qs), hn::Set(DF(), F16ToF32(b->d))};
+  static HWY_INLINE W Load(const Block* b, const float* f16) {
+    return {Nibbles32(b->qs), f16 + b->d};
   }
   static HWY_INLINE ActBlock Prep(const int8_t* q, float d, float s) {
     return PrepOffset<8>(q, d, s);
   }
   static HWY_INLINE VF Dot(const W& w, const ActBlock& a, VF acc) {
-    return hn::MulAdd(w.d, hn::MulSub(DotU8(w.q, a.q), a.d, a.offset), acc);
+    return hn::MulAdd(hn::Set(DF(), *w.d), hn::MulSub(DotU8(w.q, a.q), a.d, a.offset), acc);
   }
 };
 
 struct KernelQ5_0 {
   using Block = BlockQ5_0;
   using W = KernelQ4_0::W;
-  static HWY_INLINE W Load(const Block* b) {
-    return {hn::Or(Nibbles32(b->qs), HighBits32(b->qh)), hn::Set(DF(), F16ToF32(b->d))};
+  static HWY_INLINE W Load(const Block* b, const float* f16) {
+    return {hn::Or(Nibbles32(b->qs), HighBits32(b->qh)), f16 + b->d};
   }
   static HWY_INLINE ActBlock Prep(const int8_t* q, float d, float s) {
     return PrepOffset<16>(q, d, s);
@@ -124,27 +130,26 @@ struct KernelQ4_1 {
   using Block = BlockQ4_1;
   struct W {
     VU8 q;
-    VF d;
-    VF m;
+    const float* d;
+    const float* m;
   };
-  static HWY_INLINE W Load(const Block* b) {
-    return {Nibbles32(b->qs), hn::Set(DF(), F16ToF32(b->d)), hn::Set(DF(), F16ToF32(b->m))};
+  static HWY_INLINE W Load(const Block* b, const float* f16) {
+    return {Nibbles32(b->qs), f16 + b->d, f16 + b->m};
   }
   static HWY_INLINE ActBlock Prep(const int8_t* q, float d, float s) {
     return {hn::Load(DI8(), q), hn::Set(DF(), d), hn::Set(DF(), s * 0.125f)};
   }
   static HWY_INLINE VF Dot(const W& w, const ActBlock& a, VF acc) {
-    acc = hn::MulAdd(w.d, hn::Mul(DotU8(w.q, a.q), a.d), acc);
-    return hn::MulAdd(w.m, a.offset, acc);
+    acc = hn::MulAdd(hn::Set(DF(), *w.d), hn::Mul(DotU8(w.q, a.q), a.d), acc);
+    return hn::MulAdd(hn::Set(DF(), *w.m), a.offset, acc);
   }
 };
 
 struct KernelQ5_1 {
   using Block = BlockQ5_1;
   using W = KernelQ4_1::W;
-  static HWY_INLINE W Load(const Block* b) {
-    return {hn::Or(Nibbles32(b->qs), HighBits32(b->qh)), hn::Set(DF(), F16ToF32(b->d)),
-            hn::Set(DF(), F16ToF32(b->m))};
+  static HWY_INLINE W Load(const Block* b, const float* f16) {
+    return {hn::Or(Nibbles32(b->qs), HighBits32(b->qh)), f16 + b->d, f16 + b->m};
   }
   static HWY_INLINE ActBlock Prep(const int8_t* q, float d, float s) {
     return KernelQ4_1::Prep(q, d, s);
@@ -156,6 +161,8 @@ struct KernelQ5_1 {
 
 // One register tile: R rows x T tokens; each weight block is unpacked once per tile and each
 // activation block is prepared once per token, then every (row, token) pair costs one Dot.
+// R * T accumulators + R unpacked blocks + one activation block must fit the 16 AVX2 registers
+// (spilling an accumulator puts a store-load round trip on its dependency chain).
 template <class K, size_t R, size_t T>
 HWY_INLINE void Q8Tile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_valid) {
   using Block = typename K::Block;
@@ -163,6 +170,7 @@ HWY_INLINE void Q8Tile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_v
   const size_t nb = cols / kQK;
   const size_t stride = row_bytes(job.w.type, cols);
   const auto* base = static_cast<const uint8_t*>(job.w.data);
+  const float* f16 = job.f16_table;
   const Block* w[R];
   for (size_t r = 0; r < R; ++r) {
     w[r] = reinterpret_cast<const Block*>(base + (r0 + std::min(r, rows_valid - 1)) * stride);
@@ -183,10 +191,10 @@ HWY_INLINE void Q8Tile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_v
   for (size_t b = 0; b < nb; ++b) {
     if constexpr (T == 1) {
       const ActBlock a = K::Prep(xq[0] + b * kQK, xd[0][b], xs[0][b]);
-      for (size_t r = 0; r < R; ++r) acc[r][0] = K::Dot(K::Load(w[r] + b), a, acc[r][0]);
+      for (size_t r = 0; r < R; ++r) acc[r][0] = K::Dot(K::Load(w[r] + b, f16), a, acc[r][0]);
     } else {
       typename K::W wv[R];
-      for (size_t r = 0; r < R; ++r) wv[r] = K::Load(w[r] + b);
+      for (size_t r = 0; r < R; ++r) wv[r] = K::Load(w[r] + b, f16);
       for (size_t t = 0; t < T; ++t) {
         const ActBlock a = K::Prep(xq[t] + b * kQK, xd[t][b], xs[t][b]);
         for (size_t r = 0; r < R; ++r) acc[r][t] = K::Dot(wv[r], a, acc[r][t]);
@@ -206,9 +214,9 @@ void Q8Tiles(const MatmulJob& job, const TileRange& range) {
         range, [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 4, 1>(job, r, t, nr); },
         [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 4, 1>(job, r, t, nr); });
   } else {
-    ForEachTile<4, 2>(
-        range, [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 4, 2>(job, r, t, nr); },
-        [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 4, 1>(job, r, t, nr); });
+    ForEachTile<2, 4>(
+        range, [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 2, 4>(job, r, t, nr); },
+        [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 2, 1>(job, r, t, nr); });
   }
 }
 
