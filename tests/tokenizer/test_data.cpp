@@ -33,6 +33,37 @@ Result<std::string> read_file(const std::filesystem::path& path) {
   return buffer.str();
 }
 
+size_t valid_utf8_prefix(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b0 = static_cast<uint8_t>(s[i]);
+    size_t n = 0;
+    uint8_t lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (b0 < 0x80) {
+      n = 1;
+    } else if (b0 >= 0xC2 && b0 <= 0xDF) {
+      n = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+      n = 3;
+      if (b0 == 0xE0) lo = 0xA0;
+      if (b0 == 0xED) hi = 0x9F;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+      n = 4;
+      if (b0 == 0xF0) lo = 0x90;
+      if (b0 == 0xF4) hi = 0x8F;
+    } else {
+      return i;
+    }
+    if (i + n > s.size()) return i;
+    for (size_t k = 1; k < n; ++k) {
+      const auto b = static_cast<uint8_t>(s[i + k]);
+      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return i;
+    }
+    i += n;
+  }
+  return i;
+}
+
 Result<Tokenizer> load_gguf_tokenizer(const std::filesystem::path& gguf) {
   LIFTOFF_ASSIGN_OR_RETURN(formats::ModelFile file, formats::read_gguf(gguf));
   return Tokenizer::from_model_file(file);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "liftoff/base/status.h"
@@ -16,6 +17,10 @@ std::filesystem::path reference_dir();
 
 // The whole file; kNotFound naming the path if it cannot be read.
 Result<std::string> read_file(const std::filesystem::path& path);
+
+// Length of the longest prefix of `s` that is strictly valid UTF-8 (no overlongs, surrogates or
+// code points past U+10FFFF); s.size() when all of it is.
+size_t valid_utf8_prefix(std::string_view s);
 
 Result<Tokenizer> load_gguf_tokenizer(const std::filesystem::path& gguf);
 
