@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "hwy/highway.h"
 #include "liftoff/kernels/dtype.h"
@@ -22,6 +23,12 @@
 
 #if HWY_TARGET == HWY_AVX2
 #include <immintrin.h>  // _mm256_maddubs_epi16 and friends (not in Highway 1.0.3)
+#endif
+
+// Lambdas that carry a kernel's inner loop: GCC otherwise may out-line them (a call plus
+// vzeroupper per 32-element block).
+#ifndef LIFTOFF_INLINE_LAMBDA
+#define LIFTOFF_INLINE_LAMBDA __attribute__((always_inline))
 #endif
 
 HWY_BEFORE_NAMESPACE();
@@ -131,6 +138,111 @@ HWY_INLINE VU8 AbsI8(VI8 a) { return hn::BitCast(DU8(), hn::Abs(a)); }
 HWY_INLINE float F16ToF32(uint16_t h) { return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h))); }
 
 HWY_INLINE float ReduceSum(VF v) { return hn::GetLane(hn::SumOfLanes(DF(), v)); }
+
+// Calls f(std::integral_constant<size_t, i>) for i in 0..N-1 (unrolled: shuffle immediates and
+// shift counts must be compile-time constants).
+template <class F, size_t... I>
+HWY_INLINE void Unroll(std::index_sequence<I...>, const F& f) {
+  (f(std::integral_constant<size_t, I>()), ...);
+}
+
+// ---- Interleaved (prefill) kernels: 8 tokens per vector, weights broadcast ----
+//
+// A 32-element weight block in "halves" form: lo holds elements 0..15 and hi elements 16..31,
+// each repeated in both 128-bit halves, so pshufd can broadcast any 4 consecutive elements to all
+// 8 lanes. Against InterleavedActivations (quad k of a block = elements 4k..4k+3 of 8 tokens) one
+// maddubs then gives every token's products for those 4 elements.
+template <class V>
+struct Halves {
+  V lo, hi;
+};
+
+template <int kQuad, class V>
+HWY_INLINE V SplatQuad(V v) {
+  return V{_mm256_shuffle_epi32(v.raw, kQuad * 0x55)};
+}
+
+// sum[g][token] += sum over the block's 32 elements of w * x, for TG token groups whose block
+// data starts at x[g] (256 bytes each). Unsigned weights: kMaxSums maddubs results are added in
+// int16 before pmaddwd widens them (times `scale_lo` for quads 0-3, `scale_hi` for 4-7), so the
+// caller must keep kMaxSums * 2 * max(w) * 127 <= 32767.
+template <int kMaxSums, size_t TG>
+HWY_INLINE void DotBlockU8(const Halves<VU8>& w, const int8_t* const* x, VI16 scale_lo,
+                           VI16 scale_hi, VI32* sum) {
+  static_assert(8 % kMaxSums == 0);
+  VI16 s16[TG];
+  Unroll(std::make_index_sequence<8>(), [&](auto quad) LIFTOFF_INLINE_LAMBDA {
+    constexpr int kQ = static_cast<int>(decltype(quad)::value);
+    const VU8 wq = SplatQuad<kQ % 4>(kQ < 4 ? w.lo : w.hi);
+    for (size_t g = 0; g < TG; ++g) {
+      const VI16 m = MulPairsU8I8(wq, hn::Load(DI8(), x[g] + 32 * kQ));
+      s16[g] = (kQ % kMaxSums == 0) ? m : hn::Add(s16[g], m);
+      if constexpr (kQ % kMaxSums == kMaxSums - 1) {
+        sum[g] = hn::Add(sum[g], MulPairsI16(s16[g], kQ < 4 ? scale_lo : scale_hi));
+      }
+    }
+  });
+}
+
+// The same for signed weights (sign trick per product; no int16 accumulation is safe).
+template <size_t TG>
+HWY_INLINE void DotBlockI8(const Halves<VI8>& w, const int8_t* const* x, VI32* sum) {
+  Unroll(std::make_index_sequence<8>(), [&](auto quad) LIFTOFF_INLINE_LAMBDA {
+    constexpr int kQ = static_cast<int>(decltype(quad)::value);
+    const VI8 wq = SplatQuad<kQ % 4>(kQ < 4 ? w.lo : w.hi);
+    const VU8 aw = AbsI8(wq);
+    for (size_t g = 0; g < TG; ++g) {
+      const VI8 xs = ApplySign(hn::Load(DI8(), x[g] + 32 * kQ), wq);
+      sum[g] = hn::Add(sum[g], SumPairsI16(MulPairsU8I8(aw, xs)));
+    }
+  });
+}
+
+// Drives an interleaved kernel over `range`: token groups in tiles of kTG (then one at a time),
+// columns in chunks of `chunk_blocks` weight blocks so the tile's activations (kTG x 8 tokens x
+// chunk) stay in L1 while the rows stream from L2, and the rows one by one (a row's tile is
+// kTG accumulators; rows share nothing, so taller tiles would only add register pressure).
+// kernel.template operator()<TG>(row, group, block_begin, block_end, acc) adds the blocks'
+// contributions to acc[0..TG) (8 tokens each).
+template <size_t kTG, class Kernel>
+HWY_INLINE void InterleavedTiles(const MatmulJob& job, const TileRange& range, size_t n_blocks,
+                                 size_t chunk_blocks, const Kernel& kernel) {
+  constexpr size_t kLanes = kGroupTokens;
+  const size_t rows = job.w.rows;
+  const size_t g_begin = range.token_begin / kLanes;
+  const size_t g_end = (range.token_end + kLanes - 1) / kLanes;
+  HWY_ALIGN float partial[kMaxPrefillRowChunk][kTG][kLanes];
+  const auto run = [&](auto tg, size_t g, size_t rb, size_t re) LIFTOFF_INLINE_LAMBDA {
+    constexpr size_t TG = decltype(tg)::value;
+    for (size_t c0 = 0; c0 < n_blocks; c0 += chunk_blocks) {
+      const size_t c1 = std::min(n_blocks, c0 + chunk_blocks);
+      for (size_t r = rb; r < re; ++r) {
+        VF acc[TG];
+        for (size_t i = 0; i < TG; ++i) {
+          acc[i] = c0 == 0 ? hn::Zero(DF()) : hn::Load(DF(), partial[r - rb][i]);
+        }
+        kernel.template operator()<TG>(r, g, c0, c1, acc);
+        if (c1 < n_blocks) {
+          for (size_t i = 0; i < TG; ++i) hn::Store(acc[i], DF(), partial[r - rb][i]);
+          continue;
+        }
+        for (size_t i = 0; i < TG; ++i) {
+          HWY_ALIGN float lane_sums[kLanes];
+          hn::Store(acc[i], DF(), lane_sums);
+          const size_t t0 = (g + i) * kLanes;
+          const size_t n = std::min(kLanes, range.token_end - t0);
+          for (size_t l = 0; l < n; ++l) job.out[(t0 + l) * rows + r] = lane_sums[l];
+        }
+      }
+    }
+  };
+  for (size_t rb = range.row_begin; rb < range.row_end; rb += kMaxPrefillRowChunk) {
+    const size_t re = std::min(range.row_end, rb + kMaxPrefillRowChunk);
+    size_t g = g_begin;
+    for (; g + kTG <= g_end; g += kTG) run(std::integral_constant<size_t, kTG>(), g, rb, re);
+    for (; g < g_end; ++g) run(std::integral_constant<size_t, 1>(), g, rb, re);
+  }
+}
 
 #endif  // HWY_TARGET == HWY_AVX2
 

@@ -47,9 +47,11 @@ size_t round_up(size_t n, size_t multiple) { return (n + multiple - 1) / multipl
 
 // Carves one Workspace allocation into the activation arrays and the per-thread scratch.
 struct WorkspaceLayout {
-  size_t qs = 0, d = 0, s = 0, bsums = 0, scratch = 0, total = 0;
+  size_t qs = 0, d = 0, s = 0, bsums = 0, il_qs = 0, il_d = 0, il_s = 0, il_bsums = 0;
+  size_t scratch = 0, total = 0;
 
-  WorkspaceLayout(size_t n_tokens, size_t cols, size_t block, size_t scratch_floats) {
+  WorkspaceLayout(size_t n_tokens, size_t cols, size_t block, size_t n_groups,
+                  size_t scratch_floats) {
     size_t at = 0;
     auto take = [&at](size_t bytes) {
       const size_t begin = at;
@@ -61,6 +63,13 @@ struct WorkspaceLayout {
       d = take(n_tokens * (cols / block) * sizeof(float));
       s = take(n_tokens * (cols / block) * sizeof(float));
       bsums = take(n_tokens * (cols / 16) * sizeof(int16_t));
+    }
+    if (n_groups != 0) {
+      const size_t lanes = matmul_detail::kGroupTokens;
+      il_qs = take(n_groups * lanes * cols);
+      il_d = take(n_groups * lanes * (cols / block) * sizeof(float));
+      il_s = take(n_groups * lanes * (cols / 32) * sizeof(float));
+      il_bsums = take(n_groups * lanes * (cols / 16) * sizeof(int16_t));
     }
     scratch = take(scratch_floats * sizeof(float));
     total = at;
@@ -85,6 +94,22 @@ void plan_tasks(size_t rows, size_t n_tokens, size_t n_threads, size_t* row_chun
     const size_t wanted = 4 * n_threads;
     const size_t token_tasks = row_tasks >= wanted ? 1 : (wanted + row_tasks - 1) / row_tasks;
     *token_chunk = round_up((n_tokens + token_tasks - 1) / token_tasks, 8);
+  }
+}
+
+// What the interleaved Q8-family kernels need in `s` (see matmul_q8.cpp): the weight offset of
+// the *_0 types (x = d * (q - offset)), 1 for the *_1 types (x = d * q + m).
+float interleaved_s_scale(DType type) {
+  switch (type) {
+    case DType::kQ4_0:
+      return 8.0f;
+    case DType::kQ5_0:
+      return 16.0f;
+    case DType::kQ4_1:
+    case DType::kQ5_1:
+      return 1.0f;
+    default:
+      return 0.0f;
   }
 }
 
@@ -117,7 +142,10 @@ void matmul(const WeightMatrix& w, const float* x, size_t n_tokens, float* out,
   const size_t block = family == Family::kQ8 ? kQK : family == Family::kK ? kQK_K : 0;
   const size_t n_threads = pool.n_threads();
   const size_t scratch_floats = matmul_detail::kScratchFloatsPerCol * w.cols;
-  const WorkspaceLayout layout(n_tokens, w.cols, block, n_threads * scratch_floats);
+  const bool interleave = block != 0 && n_tokens >= matmul_detail::kInterleaveMinTokens;
+  const size_t lanes = matmul_detail::kGroupTokens;
+  const size_t n_groups = interleave ? (n_tokens + lanes - 1) / lanes : 0;
+  const WorkspaceLayout layout(n_tokens, w.cols, block, n_groups, n_threads * scratch_floats);
   uint8_t* base = ws.get(layout.total);
 
   MatmulJob job;
@@ -135,16 +163,31 @@ void matmul(const WeightMatrix& w, const float* x, size_t n_tokens, float* out,
     auto* bsums = reinterpret_cast<int16_t*>(base + layout.bsums);
     const size_t cols = w.cols;
     const size_t nb = cols / block;
-    auto quantize_token = [&](size_t t, size_t /*thread*/) {
+    job.act = {qs, d, s, bsums, block, {}};
+    auto quantize_token = [&](size_t t) {
       matmul_detail::quantize_activations(x + t * cols, cols, block, qs + t * cols, d + t * nb,
                                           s + t * nb, bsums + t * (cols / 16));
     };
-    if (n_tokens == 1) {
-      quantize_token(0, 0);
+    if (!interleave) {
+      if (n_tokens == 1) {
+        quantize_token(0);
+      } else {
+        pool.parallel_for(n_tokens, [&](size_t t, size_t) { quantize_token(t); });
+      }
     } else {
-      pool.parallel_for(n_tokens, quantize_token);
+      auto* il_qs = reinterpret_cast<int8_t*>(base + layout.il_qs);
+      auto* il_d = reinterpret_cast<float*>(base + layout.il_d);
+      auto* il_s = reinterpret_cast<float*>(base + layout.il_s);
+      auto* il_bsums = reinterpret_cast<int16_t*>(base + layout.il_bsums);
+      const float s_scale = interleaved_s_scale(w.type);
+      // One task per group: quantize its tokens, then interleave them.
+      pool.parallel_for(n_groups, [&](size_t g, size_t) {
+        for (size_t t = g * lanes; t < std::min(n_tokens, (g + 1) * lanes); ++t) quantize_token(t);
+        matmul_detail::interleave_activations(job.act, n_tokens, cols, s_scale, g, il_qs, il_d,
+                                              il_s, il_bsums);
+      });
+      job.act.il = {il_qs, il_d, il_s, il_bsums, n_groups};
     }
-    job.act = {qs, d, s, bsums, block};
   }
 
   void (*tiles)(const MatmulJob&, const TileRange&) =

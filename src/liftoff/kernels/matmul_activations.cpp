@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "liftoff/kernels/matmul_internal.h"
 
@@ -64,6 +65,45 @@ HWY_EXPORT(QuantizeActivations);
 void quantize_activations(const float* x, size_t cols, size_t block, int8_t* qs, float* d, float* s,
                           int16_t* bsums) {
   HWY_DYNAMIC_DISPATCH(QuantizeActivations)(x, cols, block, qs, d, s, bsums);
+}
+
+void interleave_activations(const QuantizedActivations& act, size_t n_tokens, size_t cols,
+                            float s_scale, size_t group, int8_t* qs, float* d, float* s,
+                            int16_t* bsums) {
+  constexpr size_t kLanes = kGroupTokens;
+  const size_t n32 = cols / 32;
+  const size_t nb = cols / act.block;
+  int8_t* group_qs = qs + group * n32 * 32 * kLanes;
+  for (size_t lane = 0; lane < kLanes; ++lane) {
+    const size_t t = group * kLanes + lane;
+    const bool real = t < n_tokens;
+    const int8_t* src = act.qs + t * cols;
+    for (size_t b = 0; b < n32; ++b) {
+      for (size_t quad = 0; quad < 8; ++quad) {
+        int8_t* dst = group_qs + ((b * 8 + quad) * kLanes + lane) * 4;
+        if (real) {
+          std::memcpy(dst, src + b * 32 + quad * 4, 4);
+        } else {
+          std::memset(dst, 0, 4);
+        }
+      }
+    }
+    for (size_t b = 0; b < nb; ++b) {
+      d[(group * nb + b) * kLanes + lane] = real ? act.d[t * nb + b] : 0.0f;
+    }
+    if (act.block == 32) {
+      for (size_t b = 0; b < n32; ++b) {
+        s[(group * n32 + b) * kLanes + lane] = real ? act.s[t * nb + b] * s_scale : 0.0f;
+      }
+    } else {
+      const size_t n16 = cols / 16;
+      for (size_t pair = 0; pair < n32; ++pair) {  // 8 pairs per 256-block, in order
+        int16_t* dst = bsums + ((group * n32 + pair) * kLanes + lane) * 2;
+        dst[0] = real ? act.bsums[t * n16 + 2 * pair] : int16_t{0};
+        dst[1] = real ? act.bsums[t * n16 + 2 * pair + 1] : int16_t{0};
+      }
+    }
+  }
 }
 
 }  // namespace liftoff::kernels::matmul_detail

@@ -106,7 +106,7 @@ void FloatTiles(const MatmulJob& job, const TileRange& range) {
   const size_t cols = job.w.cols;
   if (range.token_end - range.token_begin <= 2) {
     // Decode: memory bound; 8 rows give 8 independent FMA chains and 8 prefetch streams.
-    const auto tile = [&](size_t r, size_t t, size_t nr) {
+    const auto tile = [&](size_t r, size_t t, size_t nr) LIFTOFF_INLINE_LAMBDA {
       FloatTile<Row, 8, 1>(job, r, t, nr, 0, cols, nullptr);
     };
     ForEachTile<8, 1>(range, tile, tile);

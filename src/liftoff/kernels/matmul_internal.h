@@ -14,12 +14,29 @@ namespace liftoff::kernels::matmul_detail {
 // Q8_0-style dot products of the *_0 / *_1 weights, 256 for the Q8_K-style ones of the K-quants):
 // x[t][i] ~= d[t][i / block] * qs[t][i]. Scales are floats (not fp16 as in llama.cpp's Q8_0) and
 // the layout is split into arrays so the kernels load 32 aligned bytes per block.
+// The same activations for the prefill kernels, which put 8 tokens in the 8 lanes of a vector
+// and broadcast each weight row's bytes from the GGUF layout (so weights need no repacking).
+// Tokens are taken in groups of kGroupTokens; a group past n_tokens is padded with zeros.
+inline constexpr size_t kGroupTokens = 8;
+inline constexpr size_t kInterleaveMinTokens = 8;  // fewer tokens use the row-layout kernels
+struct InterleavedActivations {
+  // [group][cols / 32][8 quads][8 tokens][4]: quad k of a 32-element block holds elements
+  // 4k..4k+3 of each token, so one vector load gives the same 4 elements of 8 tokens.
+  const int8_t* qs = nullptr;
+  const float* d = nullptr;        // [group][cols / block][8 tokens]
+  const float* s = nullptr;        // [group][cols / 32][8 tokens]: s of the row layout * s_scale
+  const int16_t* bsums = nullptr;  // [group][cols / 256][8 pairs][8 tokens][2]: the 16-sums of
+                                   // elements 32j..32j+15 and 32j+16..32j+31
+  size_t n_groups = 0;
+};
+
 struct QuantizedActivations {
   const int8_t* qs = nullptr;      // [n_tokens][cols]
   const float* d = nullptr;        // [n_tokens][cols / block]
   const float* s = nullptr;        // [n_tokens][cols / block]: d * (sum of the block's qs)
   const int16_t* bsums = nullptr;  // [n_tokens][cols / 16]: sum of each 16 consecutive qs
   size_t block = 0;
+  InterleavedActivations il;  // empty unless the call uses the interleaved (prefill) kernels
 };
 
 struct MatmulJob {
@@ -42,11 +59,12 @@ const float* fp16_table();
 inline constexpr size_t kScratchRows = 4;
 inline constexpr size_t kScratchFloatsPerCol = kScratchRows + 1;
 
-// Computes out[t][r] for r in [row_begin, row_end), t in [token_begin, token_end).
-// `thread` indexes the per-thread scratch.
 // The most rows one prefill task covers (kernels may size stack buffers by it).
 inline constexpr size_t kMaxPrefillRowChunk = 72;
 
+// Computes out[t][r] for r in [row_begin, row_end), t in [token_begin, token_end).
+// `thread` indexes the per-thread scratch. With interleaved activations, token ranges start at a
+// multiple of kGroupTokens.
 struct TileRange {
   size_t row_begin, row_end, token_begin, token_end, thread;
 };
@@ -54,6 +72,12 @@ struct TileRange {
 void matmul_tiles_float(const MatmulJob& job, const TileRange& range);  // F32, F16, BF16
 void matmul_tiles_q8(const MatmulJob& job, const TileRange& range);     // Q8_0, Q4_0/1, Q5_0/1
 void matmul_tiles_k(const MatmulJob& job, const TileRange& range);      // Q4_K, Q5_K, Q6_K, Q8_K
+
+// Fills token group `group` of `il` (whose pointers must be writable) from the row layout `act`
+// of n_tokens tokens; s is multiplied by s_scale (the weight type's offset, see matmul_q8.cpp).
+void interleave_activations(const QuantizedActivations& act, size_t n_tokens, size_t cols,
+                            float s_scale, size_t group, int8_t* qs, float* d, float* s,
+                            int16_t* bsums);
 
 // Quantizes one token's row of `cols` floats (cols % block == 0, block in {32, 256}) into the
 // QuantizedActivations layout at the given per-token pointers. Symmetric: d = max|x| / 127.

@@ -31,11 +31,6 @@ namespace {
 
 constexpr size_t kGroups = kQK_K / 32;  // 32-element groups per super-block
 
-template <class F, size_t... G>
-HWY_INLINE void ForEachGroup(std::index_sequence<G...>, const F& f) {
-  (f(std::integral_constant<size_t, G>()), ...);
-}
-
 // int16 lane pattern {lo x8 | hi x8} from a vector holding 8 int16 values in both halves:
 // pshufb picks lane kLo in the lower half and lane kHi in the upper half.
 template <int kLo, int kHi>
@@ -227,7 +222,7 @@ HWY_INLINE void KTile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_va
     for (size_t r = 0; r < R; ++r) {
       for (size_t t = 0; t < T; ++t) sumi[r][t] = hn::Zero(DI32());
     }
-    ForEachGroup(std::make_index_sequence<kGroups>(), [&](auto g) {
+    Unroll(std::make_index_sequence<kGroups>(), [&](auto g) LIFTOFF_INLINE_LAMBDA {
       constexpr size_t kG = decltype(g)::value;
       if constexpr (T == 1) {
         const VI8 x = hn::Load(DI8(), a[0].q + 32 * kG);
@@ -261,16 +256,166 @@ HWY_INLINE void KTile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_va
   }
 }
 
+// ---- Interleaved (prefill) form: 8 tokens per vector, see matmul-inl.h. Each kernel IL adds
+//   Halves<> Halves<kG>(const Block*)          elements of group kG (32) in halves form
+//   void Dot<kG, TG>(p, halves, x, sumi)        DotBlockU8 / I8 with the group's scales
+//   VF FinishIL(p, sumi, d8, bsums8, acc)       d8: 8 tokens' scales; bsums8: [8 pairs][8][2]
+
+// Splats int32 lane j (0..7) of v to all lanes.
+template <int kJ>
+HWY_INLINE VI32 SplatLane32(VI32 v) {
+  const __m256i half = _mm256_permute2x128_si256(v.raw, v.raw, kJ < 4 ? 0x00 : 0x11);
+  return VI32{_mm256_shuffle_epi32(half, (kJ % 4) * 0x55)};
+}
+
+// sum over the 8 groups j of (pairs[j] . bsums of group j) per token: pairs holds, in int32 lane j,
+// the two int16 factors for the group's two 16-element halves.
+HWY_INLINE VI32 PairsDotBsums(VI32 pairs, const int16_t* bsums8) {
+  VI32 sum = hn::Zero(DI32());
+  Unroll(std::make_index_sequence<8>(), [&](auto j) LIFTOFF_INLINE_LAMBDA {
+    constexpr int kJ = static_cast<int>(decltype(j)::value);
+    const VI16 f = hn::BitCast(DI16(), SplatLane32<kJ>(pairs));
+    sum = hn::Add(sum, MulPairsI16(f, hn::Load(DI16(), bsums8 + 16 * kJ)));
+  });
+  return sum;
+}
+
+// Q4_K / Q5_K; int16 headroom: 8 maddubs for 4-bit, 4 for 5-bit weights.
+template <bool kHighBit>
+struct InterleavedQ45K : KernelQ45K<kHighBit> {
+  using Base = KernelQ45K<kHighBit>;
+  using Block = typename Base::Block;
+  using Prepared = typename Base::Prepared;
+  template <size_t kG>
+  static HWY_INLINE Halves<VU8> Load(const Block* b) {
+    const uint8_t* qs = b->qs + 32 * (kG / 2);
+    const VU8 lo = hn::LoadDup128(DU8(), qs), hi = hn::LoadDup128(DU8(), qs + 16);
+    Halves<VU8> h = kG % 2 == 0 ? Halves<VU8>{LowNibbles(lo), LowNibbles(hi)}
+                                : Halves<VU8>{HighNibbles(lo), HighNibbles(hi)};
+    if constexpr (kHighBit) {
+      h.lo = hn::Or(h.lo, MoveBits<kG, 4>(hn::LoadDup128(DU8(), b->qh)));
+      h.hi = hn::Or(h.hi, MoveBits<kG, 4>(hn::LoadDup128(DU8(), b->qh + 16)));
+    }
+    return h;
+  }
+  template <size_t kG, size_t TG>
+  static HWY_INLINE void Dot(const Prepared& p, const Halves<VU8>& w, const int8_t* const* x,
+                             VI32* sumi) {
+    const VI16 scale = SplatPair<kG, kG>(p.scales);
+    DotBlockU8<kHighBit ? 4 : 8, TG>(w, x, scale, scale, sumi);
+  }
+  static HWY_INLINE VF FinishIL(const Prepared& p, VI32 paired_mins, VI32 sumi, const float* d8,
+                                const int16_t* bsums8, VF acc) {
+    const VI32 msum = PairsDotBsums(paired_mins, bsums8);
+    const VF v = hn::MulSub(hn::Set(DF(), p.d), hn::ConvertTo(DF(), sumi),
+                            hn::Mul(hn::Set(DF(), p.dmin), hn::ConvertTo(DF(), msum)));
+    return hn::MulAdd(hn::Load(DF(), d8), v, acc);
+  }
+  static HWY_INLINE VI32 Pairs(const Prepared& p) {
+    return hn::BitCast(DI32(), PairedMins(p.mins));
+  }
+};
+
+// Q6_K; int16 headroom: 2 maddubs (2 * 2 * 63 * 127 = 32004). The -32 offset is
+// 32 * sum_i sc_i * bsum_i, with scales_x32 as the pairs.
+struct InterleavedQ6K : KernelQ6K {
+  template <size_t kG>
+  static HWY_INLINE Halves<VU8> Load(const Block* b) {
+    constexpr size_t kHalf = kG / 4, kQuarter = kG % 4;
+    const uint8_t* ql = b->ql + 64 * kHalf + 32 * (kQuarter & 1);
+    const uint8_t* qh = b->qh + 32 * kHalf;
+    const auto one = [&](const uint8_t* l, const uint8_t* h) LIFTOFF_INLINE_LAMBDA {
+      const VU8 lv = hn::LoadDup128(DU8(), l);
+      const VU8 low = kQuarter < 2 ? LowNibbles(lv) : HighNibbles(lv);
+      return hn::Or(low, MoveBits<2 * kQuarter, 4, 2>(hn::LoadDup128(DU8(), h)));
+    };
+    return {one(ql, qh), one(ql + 16, qh + 16)};
+  }
+  template <size_t kG, size_t TG>
+  static HWY_INLINE void Dot(const Prepared& p, const Halves<VU8>& w, const int8_t* const* x,
+                             VI32* sumi) {
+    constexpr int k = static_cast<int>(kG % 4);
+    const VI16 src = kG < 4 ? p.scales_lo : p.scales_hi;
+    DotBlockU8<2, TG>(w, x, SplatPair<2 * k, 2 * k>(src), SplatPair<2 * k + 1, 2 * k + 1>(src),
+                      sumi);
+  }
+  static HWY_INLINE VF FinishIL(const Prepared& p, VI32 pairs, VI32 sumi, const float* d8,
+                                const int16_t* bsums8, VF acc) {
+    const VI32 offset = PairsDotBsums(pairs, bsums8);
+    return hn::MulAdd(hn::ConvertTo(DF(), hn::Sub(sumi, offset)),
+                      hn::Mul(hn::Set(DF(), p.d), hn::Load(DF(), d8)), acc);
+  }
+  static HWY_INLINE VI32 Pairs(const Prepared& p) { return hn::BitCast(DI32(), p.scales_x32); }
+};
+
+struct InterleavedQ8K : KernelQ8K {
+  template <size_t kG>
+  static HWY_INLINE Halves<VI8> Load(const Block* b) {
+    return {hn::LoadDup128(DI8(), b->qs + 32 * kG), hn::LoadDup128(DI8(), b->qs + 32 * kG + 16)};
+  }
+  template <size_t kG, size_t TG>
+  static HWY_INLINE void Dot(const Prepared&, const Halves<VI8>& w, const int8_t* const* x,
+                             VI32* sumi) {
+    DotBlockI8<TG>(w, x, sumi);
+  }
+  static HWY_INLINE VF FinishIL(const Prepared& p, VI32, VI32 sumi, const float* d8, const int16_t*,
+                                VF acc) {
+    return hn::MulAdd(hn::ConvertTo(DF(), sumi), hn::Mul(hn::Set(DF(), p.d), hn::Load(DF(), d8)),
+                      acc);
+  }
+  static HWY_INLINE VI32 Pairs(const Prepared&) { return hn::Zero(DI32()); }
+};
+
+template <class IL>
+void KTilesInterleaved(const MatmulJob& job, const TileRange& range) {
+  using Block = typename IL::Block;
+  const size_t cols = job.w.cols;
+  const size_t nb = cols / kQK_K;
+  const size_t n32 = cols / 32;
+  const size_t stride = row_bytes(job.w.type, cols);
+  const auto* base = static_cast<const uint8_t*>(job.w.data);
+  const InterleavedActivations& il = job.act.il;
+  constexpr size_t kLanes = kGroupTokens;
+  const auto kernel = [&]<size_t TG>(size_t r, size_t g0, size_t sb0, size_t sb1,
+                                     VF* acc) LIFTOFF_INLINE_LAMBDA {
+    const auto* w = reinterpret_cast<const Block*>(base + r * stride);
+    for (size_t sb = sb0; sb < sb1; ++sb) {
+      const typename IL::Prepared p = IL::Prepare(w + sb);
+      VI32 sumi[TG];
+      for (size_t g = 0; g < TG; ++g) sumi[g] = hn::Zero(DI32());
+      Unroll(std::make_index_sequence<kGroups>(), [&](auto group) LIFTOFF_INLINE_LAMBDA {
+        constexpr size_t kG = decltype(group)::value;
+        const int8_t* x[TG];
+        for (size_t g = 0; g < TG; ++g) {
+          x[g] = il.qs + ((g0 + g) * n32 + sb * kGroups + kG) * 32 * kLanes;
+        }
+        IL::template Dot<kG, TG>(p, IL::template Load<kG>(w + sb), x, sumi);
+      });
+      const VI32 pairs = IL::Pairs(p);
+      for (size_t g = 0; g < TG; ++g) {
+        acc[g] = IL::FinishIL(p, pairs, sumi[g], il.d + ((g0 + g) * nb + sb) * kLanes,
+                              il.bsums + ((g0 + g) * n32 + sb * kGroups) * kLanes * 2, acc[g]);
+      }
+    }
+  };
+  // 4 groups (32 tokens) per tile, 2 super-blocks (512 columns: 16 KiB of activations) per chunk.
+  InterleavedTiles<4>(job, range, nb, 2, kernel);
+}
+
 template <class K>
 void KTiles(const MatmulJob& job, const TileRange& range) {
   if (range.token_end - range.token_begin <= 2) {
     ForEachTile<4, 1>(
-        range, [&](size_t r, size_t t, size_t nr) { KTile<K, 4, 1>(job, r, t, nr); },
-        [&](size_t r, size_t t, size_t nr) { KTile<K, 4, 1>(job, r, t, nr); });
+        range,
+        [&](size_t r, size_t t, size_t nr) LIFTOFF_INLINE_LAMBDA { KTile<K, 4, 1>(job, r, t, nr); },
+        [&](size_t r, size_t t, size_t nr)
+            LIFTOFF_INLINE_LAMBDA { KTile<K, 4, 1>(job, r, t, nr); });
   } else {
     ForEachTile<2, 4>(
-        range, [&](size_t r, size_t t, size_t nr) { KTile<K, 2, 4>(job, r, t, nr); },
-        [&](size_t r, size_t t, size_t nr) { KTile<K, 2, 1>(job, r, t, nr); });
+        range,
+        [&](size_t r, size_t t, size_t nr) LIFTOFF_INLINE_LAMBDA { KTile<K, 2, 4>(job, r, t, nr); },
+        [&](size_t r, size_t t, size_t nr)
+            LIFTOFF_INLINE_LAMBDA { KTile<K, 2, 1>(job, r, t, nr); });
   }
 }
 
@@ -280,6 +425,20 @@ void KTiles(const MatmulJob& job, const TileRange& range) {
 
 void MatmulTilesK(const MatmulJob& job, const TileRange& range) {
 #if HWY_TARGET == HWY_AVX2
+  if (job.act.il.qs != nullptr) {
+    switch (job.w.type) {
+      case DType::kQ4_K:
+        return KTilesInterleaved<InterleavedQ45K<false>>(job, range);
+      case DType::kQ5_K:
+        return KTilesInterleaved<InterleavedQ45K<true>>(job, range);
+      case DType::kQ6_K:
+        return KTilesInterleaved<InterleavedQ6K>(job, range);
+      case DType::kQ8_K:
+        return KTilesInterleaved<InterleavedQ8K>(job, range);
+      default:
+        break;
+    }
+  }
   switch (job.w.type) {
     case DType::kQ4_K:
       return KTiles<KernelQ45K<false>>(job, range);

@@ -207,16 +207,139 @@ HWY_INLINE void Q8Tile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_v
   }
 }
 
+// ---- Interleaved (prefill) form: each kernel IL provides
+//   Halves<VU8 or VI8> Halves(const Block*)
+//   void Dot<TG>(halves, x, sum)   (DotBlockU8 with its int16 headroom, or DotBlockI8)
+//   VF Finish(const Block*, f16, VI32 p, const float* d8, const float* s8, VF acc), where d8/s8
+//   are the 8 tokens' activation scale and s (pre-multiplied by interleaved_s_scale()).
+
+// Elements 0..15 and 16..31 of a block's nibbles, each in both 128-bit halves.
+HWY_INLINE Halves<VU8> NibbleHalves(const uint8_t* qs) {
+  const VU8 both = hn::LoadDup128(DU8(), qs);
+  const hn::Full256<uint16_t> d16;
+  const VU8 mask = hn::Set(DU8(), 0x0F);
+  return {hn::And(both, mask),
+          hn::And(hn::BitCast(DU8(), hn::ShiftRight<4>(hn::BitCast(d16, both))), mask)};
+}
+
+// The 5th bits of Q5_x (0x10 where bit j of qh is set) in the same halves form.
+HWY_INLINE Halves<VU8> HighBitHalves(const uint8_t* qh) {
+  uint32_t bits;
+  std::memcpy(&bits, qh, sizeof(bits));
+  const __m256i all = _mm256_set1_epi32(static_cast<int>(bits));
+  const __m256i bit = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201ull));
+  const __m256i lo =
+      _mm256_shuffle_epi8(all, _mm256_set_epi64x(0x0101010101010101, 0, 0x0101010101010101, 0));
+  const __m256i hi =
+      _mm256_shuffle_epi8(all, _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202,
+                                                 0x0303030303030303, 0x0202020202020202));
+  const VU8 x10 = hn::Set(DU8(), 0x10);
+  return {hn::And(VU8{_mm256_cmpeq_epi8(_mm256_and_si256(lo, bit), bit)}, x10),
+          hn::And(VU8{_mm256_cmpeq_epi8(_mm256_and_si256(hi, bit), bit)}, x10)};
+}
+
+// x = d * (q - offset): sum = d_w * (d_x * dot - offset * s), s8 = offset * s already.
+template <class Block>
+HWY_INLINE VF FinishOffset(const Block* b, const float* f16, VI32 p, const float* d8,
+                           const float* s8, VF acc) {
+  const VF u = hn::MulSub(hn::ConvertTo(DF(), p), hn::Load(DF(), d8), hn::Load(DF(), s8));
+  return hn::MulAdd(hn::Set(DF(), f16[b->d]), u, acc);
+}
+// x = d * q + m: sum = d_w * d_x * dot + m * s.
+template <class Block>
+HWY_INLINE VF FinishMin(const Block* b, const float* f16, VI32 p, const float* d8, const float* s8,
+                        VF acc) {
+  acc = hn::MulAdd(hn::Set(DF(), f16[b->d]), hn::Mul(hn::ConvertTo(DF(), p), hn::Load(DF(), d8)),
+                   acc);
+  return hn::MulAdd(hn::Set(DF(), f16[b->m]), hn::Load(DF(), s8), acc);
+}
+
+struct InterleavedQ8_0 {
+  using Block = BlockQ8_0;
+  static HWY_INLINE Halves<VI8> Load(const Block* b) {
+    return {hn::LoadDup128(DI8(), b->qs), hn::LoadDup128(DI8(), b->qs + 16)};
+  }
+  template <size_t TG>
+  static HWY_INLINE void Dot(const Halves<VI8>& w, const int8_t* const* x, VI32* sum) {
+    DotBlockI8<TG>(w, x, sum);
+  }
+  static HWY_INLINE VF Finish(const Block* b, const float* f16, VI32 p, const float* d8,
+                              const float*, VF acc) {
+    return hn::MulAdd(hn::ConvertTo(DF(), p), hn::Mul(hn::Set(DF(), f16[b->d]), hn::Load(DF(), d8)),
+                      acc);
+  }
+};
+
+// kMaxSums: int16 headroom for 4-bit weights is 8 maddubs (8 * 2 * 15 * 127 = 30480), for
+// 5-bit weights 4 (4 * 2 * 31 * 127 = 31496).
+template <class BlockT, int kBits, bool kMin>
+struct InterleavedNibbles {
+  using Block = BlockT;
+  static HWY_INLINE Halves<VU8> Load(const Block* b) {
+    Halves<VU8> h = NibbleHalves(b->qs);
+    if constexpr (kBits == 5) {
+      const Halves<VU8> high = HighBitHalves(b->qh);
+      h = {hn::Or(h.lo, high.lo), hn::Or(h.hi, high.hi)};
+    }
+    return h;
+  }
+  template <size_t TG>
+  static HWY_INLINE void Dot(const Halves<VU8>& w, const int8_t* const* x, VI32* sum) {
+    const VI16 ones = hn::Set(DI16(), 1);
+    DotBlockU8<kBits == 4 ? 8 : 4, TG>(w, x, ones, ones, sum);
+  }
+  static HWY_INLINE VF Finish(const Block* b, const float* f16, VI32 p, const float* d8,
+                              const float* s8, VF acc) {
+    if constexpr (kMin) return FinishMin(b, f16, p, d8, s8, acc);
+    return FinishOffset(b, f16, p, d8, s8, acc);
+  }
+};
+
+template <class IL>
+void Q8TilesInterleaved(const MatmulJob& job, const TileRange& range) {
+  using Block = typename IL::Block;
+  const size_t cols = job.w.cols;
+  const size_t nb = cols / kQK;
+  const size_t stride = row_bytes(job.w.type, cols);
+  const auto* base = static_cast<const uint8_t*>(job.w.data);
+  const InterleavedActivations& il = job.act.il;
+  const float* f16 = job.f16_table;
+  constexpr size_t kLanes = kGroupTokens;
+  const auto kernel = [&]<size_t TG>(size_t r, size_t g0, size_t b0, size_t b1,
+                                     VF* acc) LIFTOFF_INLINE_LAMBDA {
+    const auto* w = reinterpret_cast<const Block*>(base + r * stride);
+    for (size_t b = b0; b < b1; ++b) {
+      const int8_t* x[TG];
+      for (size_t g = 0; g < TG; ++g) x[g] = il.qs + ((g0 + g) * nb + b) * kQK * kLanes;
+      VI32 sum[TG];
+      for (size_t g = 0; g < TG; ++g) sum[g] = hn::Zero(DI32());
+      IL::template Dot<TG>(IL::Load(w + b), x, sum);
+      for (size_t g = 0; g < TG; ++g) {
+        const size_t at = ((g0 + g) * nb + b) * kLanes;
+        acc[g] = IL::Finish(w + b, f16, sum[g], il.d + at, il.s + at, acc[g]);
+      }
+    }
+  };
+  // 4 groups (32 tokens) per tile, 16 blocks (512 columns: 4 x 8 x 512 = 16 KiB) per chunk.
+  InterleavedTiles<4>(job, range, nb, 16, kernel);
+}
+
 template <class K>
 void Q8Tiles(const MatmulJob& job, const TileRange& range) {
   if (range.token_end - range.token_begin <= 2) {
     ForEachTile<4, 1>(
-        range, [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 4, 1>(job, r, t, nr); },
-        [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 4, 1>(job, r, t, nr); });
+        range,
+        [&](size_t r, size_t t, size_t nr)
+            LIFTOFF_INLINE_LAMBDA { Q8Tile<K, 4, 1>(job, r, t, nr); },
+        [&](size_t r, size_t t, size_t nr)
+            LIFTOFF_INLINE_LAMBDA { Q8Tile<K, 4, 1>(job, r, t, nr); });
   } else {
     ForEachTile<2, 4>(
-        range, [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 2, 4>(job, r, t, nr); },
-        [&](size_t r, size_t t, size_t nr) { Q8Tile<K, 2, 1>(job, r, t, nr); });
+        range,
+        [&](size_t r, size_t t, size_t nr)
+            LIFTOFF_INLINE_LAMBDA { Q8Tile<K, 2, 4>(job, r, t, nr); },
+        [&](size_t r, size_t t, size_t nr)
+            LIFTOFF_INLINE_LAMBDA { Q8Tile<K, 2, 1>(job, r, t, nr); });
   }
 }
 
@@ -226,6 +349,22 @@ void Q8Tiles(const MatmulJob& job, const TileRange& range) {
 
 void MatmulTilesQ8(const MatmulJob& job, const TileRange& range) {
 #if HWY_TARGET == HWY_AVX2
+  if (job.act.il.qs != nullptr) {
+    switch (job.w.type) {
+      case DType::kQ8_0:
+        return Q8TilesInterleaved<InterleavedQ8_0>(job, range);
+      case DType::kQ4_0:
+        return Q8TilesInterleaved<InterleavedNibbles<BlockQ4_0, 4, false>>(job, range);
+      case DType::kQ5_0:
+        return Q8TilesInterleaved<InterleavedNibbles<BlockQ5_0, 5, false>>(job, range);
+      case DType::kQ4_1:
+        return Q8TilesInterleaved<InterleavedNibbles<BlockQ4_1, 4, true>>(job, range);
+      case DType::kQ5_1:
+        return Q8TilesInterleaved<InterleavedNibbles<BlockQ5_1, 5, true>>(job, range);
+      default:
+        break;
+    }
+  }
   switch (job.w.type) {
     case DType::kQ8_0:
       return Q8Tiles<KernelQ8_0>(job, range);
