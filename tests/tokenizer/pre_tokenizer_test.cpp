@@ -94,3 +94,27 @@ TEST(PreTokenizerPresets, NamesAndRegexes) {
 
 }  // namespace
 }  // namespace liftoff::tokenizer
+
+namespace liftoff::tokenizer {
+namespace {
+
+TEST(PreTokenizerPresets, EveryPresetCompilesAndCoversItsInput) {
+  const std::string text =
+      "Hello World! It's 12345 ünïcödé 日本語 🙂 <sentinel:7> IMGIMGABZ\n\n\t  end  ";
+  for (std::string_view name : known_pre_tokenizers()) {
+    SCOPED_TRACE(std::string(name));
+    auto preset = preset_for_name(name);
+    ASSERT_TRUE(preset.ok());
+    auto pre = PreTokenizer::create(preset->regexes);
+    ASSERT_TRUE(pre.ok()) << pre.status().to_string();
+    std::string joined;
+    for (std::string_view piece : pre->split(text)) {
+      EXPECT_FALSE(piece.empty());
+      joined += piece;
+    }
+    EXPECT_EQ(joined, text);
+  }
+}
+
+}  // namespace
+}  // namespace liftoff::tokenizer

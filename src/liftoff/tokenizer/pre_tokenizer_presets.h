@@ -23,6 +23,9 @@ struct PreTokenizerPreset {
 // Errors: kInvalidArgument naming the unknown pre-tokenizer. An empty name is "default".
 Result<PreTokenizerPreset> preset_for_name(std::string_view pre);
 
+// Every name preset_for_name accepts.
+std::vector<std::string_view> known_pre_tokenizers();
+
 // The preset whose regexes equal `regexes` (after adapt_hf_regex), for tokenizer.json files,
 // which carry regexes rather than a name.
 std::optional<PreTokenizerPreset> preset_for_regexes(const std::vector<std::string>& regexes);
