@@ -8,6 +8,7 @@
 #include <string>
 
 #include "liftoff/kernels/elementwise.h"
+#include "liftoff/kernels/f16_vector.h"
 #include "liftoff/kernels/matmul.h"
 #include "liftoff/kernels/quantize.h"
 
@@ -31,7 +32,6 @@ ForwardPass::ForwardPass(const Model& model, base::ThreadPool& pool, int64_t max
   gate_.resize(t * hp_.n_ff);
   up_.resize(t * hp_.n_ff);
   out_hidden_.resize(t * hp_.n_embd);
-  logits_.resize(t * hp_.n_vocab);
   scores_.resize(pool.n_threads() * static_cast<size_t>(max_context_));
 }
 
@@ -107,15 +107,15 @@ void ForwardPass::attend(int64_t layer, size_t token, size_t head, const KvCache
   const float* q = q_.data() + token * hp_.q_dim() + head * hd;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   for (int64_t p = 0; p < n_pos; ++p) {
-    const float* k = cache.key(layer, s.block_table[p / bs], p % bs) + kv_head * hd;
-    scores[p] = kernels::dot(q, k, hd) * scale;
+    const uint16_t* k = cache.key(layer, s.block_table[p / bs], p % bs) + kv_head * hd;
+    scores[p] = kernels::dot_f16(q, k, hd) * scale;
   }
   kernels::softmax(scores, n_pos);
   float* out = attn_.data() + token * hp_.q_dim() + head * hd;
   std::memset(out, 0, hd * sizeof(float));
   for (int64_t p = 0; p < n_pos; ++p) {
-    const float* v = cache.value(layer, s.block_table[p / bs], p % bs) + kv_head * hd;
-    kernels::axpy(scores[p], v, out, hd);
+    const uint16_t* v = cache.value(layer, s.block_table[p / bs], p % bs) + kv_head * hd;
+    kernels::axpy_f16(scores[p], v, out, hd);
   }
 }
 
@@ -145,8 +145,8 @@ void ForwardPass::attention_layer(int64_t layer, const Batch& batch, KvCache& ca
     kernels::rope(k, hp_.n_head_kv, hp_.head_dim, hp_.n_rot, pos, hp_.rope_freq_base,
                   hp_.rope_freq_scale, hp_.rope_mode);
     const int32_t block = token_seq_[t]->block_table[pos / bs];
-    std::memcpy(cache.key(layer, block, pos % bs), k, kvd * sizeof(float));
-    std::memcpy(cache.value(layer, block, pos % bs), v, kvd * sizeof(float));
+    kernels::to_f16(k, cache.key(layer, block, pos % bs), kvd);
+    kernels::to_f16(v, cache.value(layer, block, pos % bs), kvd);
   }
   const size_t n_heads = static_cast<size_t>(hp_.n_head);
   pool_.parallel_for(n * n_heads, [&](size_t task, size_t thread) {
@@ -185,6 +185,10 @@ Result<std::span<const float>> ForwardPass::run(const Batch& batch, KvCache& cac
                       hp_.rms_eps, out_hidden_.data() + o * d, d);
   }
   if (n_outputs_ > 0) {
+    // Grown on demand: sampling needs one row per sequence, only perplexity needs every row,
+    // and a [max_tokens, n_vocab] buffer would cost ~100 MB for a 49k vocabulary.
+    const size_t needed = n_outputs_ * static_cast<size_t>(hp_.n_vocab);
+    if (logits_.size() < needed) logits_.resize(needed);
     kernels::matmul(model_.weights().output, out_hidden_.data(), n_outputs_, logits_.data(), pool_,
                     workspace_);
   }

@@ -66,7 +66,7 @@ class ForwardPass {
   base::AlignedBuffer<float> gate_;    // [max_tokens, n_ff]
   base::AlignedBuffer<float> up_;      // [max_tokens, n_ff]
   base::AlignedBuffer<float> out_hidden_;  // [max_tokens, n_embd] final-norm rows of outputs
-  base::AlignedBuffer<float> logits_;  // [max_tokens, n_vocab]
+  base::AlignedBuffer<float> logits_;  // [n_outputs, n_vocab], grown on demand
   base::AlignedBuffer<float> scores_;  // [n_threads, max_context] attention scratch
   size_t n_outputs_ = 0;
 };

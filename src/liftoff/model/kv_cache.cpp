@@ -23,7 +23,7 @@ Result<KvCache> KvCache::create(const KvCacheShape& shape) {
     }
   } catch (const std::bad_alloc&) {
     return Status::resource_exhausted("cannot allocate a KV cache of " +
-                                      std::to_string(2 * per_layer * shape.n_layer * 4) + " bytes");
+                                      std::to_string(2 * per_layer * shape.n_layer * sizeof(uint16_t)) + " bytes");
   }
   return cache;
 }
@@ -31,11 +31,11 @@ Result<KvCache> KvCache::create(const KvCacheShape& shape) {
 size_t KvCache::bytes() const {
   return 2 * static_cast<size_t>(shape_.n_layer * shape_.n_blocks * shape_.block_size *
                                  shape_.kv_dim) *
-         sizeof(float);
+         sizeof(uint16_t);
 }
 
 void KvCache::copy_block(int64_t src, int64_t dst, int64_t n_slots) {
-  const size_t n = static_cast<size_t>(n_slots * shape_.kv_dim) * sizeof(float);
+  const size_t n = static_cast<size_t>(n_slots * shape_.kv_dim) * sizeof(uint16_t);
   for (int64_t l = 0; l < shape_.n_layer; ++l) {
     std::memcpy(key(l, dst, 0), key(l, src, 0), n);
     std::memcpy(value(l, dst, 0), value(l, src, 0), n);

@@ -1,0 +1,26 @@
+// Dynamic dispatch of the f16 vector kernels.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "liftoff/kernels/f16_vector.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+
+#include "liftoff/kernels/f16_vector-inl.h"
+
+#if HWY_ONCE
+#include "liftoff/kernels/f16_vector.h"
+
+namespace liftoff::kernels {
+
+HWY_EXPORT(dot_f16);
+HWY_EXPORT(axpy_f16);
+HWY_EXPORT(to_f16);
+
+float dot_f16(const float* a, const uint16_t* b, size_t n) {
+  return HWY_DYNAMIC_DISPATCH(dot_f16)(a, b, n);
+}
+void axpy_f16(float a, const uint16_t* x, float* y, size_t n) {
+  HWY_DYNAMIC_DISPATCH(axpy_f16)(a, x, y, n);
+}
+void to_f16(const float* x, uint16_t* out, size_t n) { HWY_DYNAMIC_DISPATCH(to_f16)(x, out, n); }
+
+}  // namespace liftoff::kernels
+#endif  // HWY_ONCE
