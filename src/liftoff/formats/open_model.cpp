@@ -23,7 +23,7 @@ Result<ModelFile> open_model_file(const std::filesystem::path& path,
   char magic[4] = {};
   in.read(magic, 4);
   if (in.gcount() == 4 && std::memcmp(magic, "GGUF", 4) == 0) return read_gguf(path);
-  if (in.gcount() < 28) {
+  if (std::filesystem::file_size(path, ec) < 28) {
     return Status::corrupt_data(path.string() +
                                 " is neither a GGUF file (no 'GGUF' magic) nor a llama2.c "
                                 "checkpoint (shorter than its 28-byte header)");
