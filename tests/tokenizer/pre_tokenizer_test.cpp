@@ -92,12 +92,6 @@ TEST(PreTokenizerPresets, NamesAndRegexes) {
   EXPECT_FALSE(preset_for_regexes({"\\d+"}).has_value());
 }
 
-}  // namespace
-}  // namespace liftoff::tokenizer
-
-namespace liftoff::tokenizer {
-namespace {
-
 TEST(PreTokenizerPresets, EveryPresetCompilesAndCoversItsInput) {
   const std::string text =
       "Hello World! It's 12345 ünïcödé 日本語 🙂 <sentinel:7> IMGIMGABZ\n\n\t  end  ";
@@ -114,6 +108,16 @@ TEST(PreTokenizerPresets, EveryPresetCompilesAndCoversItsInput) {
     }
     EXPECT_EQ(joined, text);
   }
+}
+
+TEST(PreTokenizer, LongPiecesOutgrowingTheJitStackStillSplit) {
+  // gpt-4o's repeated lookahead groups need more than PCRE2 JIT's default stack here.
+  const std::string text = std::string(200000, 'X') + std::string(1000, ' ') + "y";
+  const auto pieces = preset_split("gpt-4o", text);
+  ASSERT_EQ(pieces.size(), 3u);
+  EXPECT_EQ(pieces[0].size(), 200000u);
+  EXPECT_EQ(pieces[1].size(), 999u);
+  EXPECT_EQ(pieces[2], " y");
 }
 
 }  // namespace
