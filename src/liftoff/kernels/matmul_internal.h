@@ -18,7 +18,9 @@ namespace liftoff::kernels::matmul_detail {
 // and broadcast each weight row's bytes from the GGUF layout (so weights need no repacking).
 // Tokens are taken in groups of kGroupTokens; a group past n_tokens is padded with zeros.
 inline constexpr size_t kGroupTokens = 8;
-inline constexpr size_t kInterleaveMinTokens = 8;  // fewer tokens use the row-layout kernels
+// Fewer tokens use the row-layout (decode) kernels; from 4 tokens on, an 8-lane group does at
+// least as much useful work per weight byte as 4 single-token passes.
+inline constexpr size_t kInterleaveMinTokens = 4;
 struct InterleavedActivations {
   // [group][cols / 32][8 quads][8 tokens][4]: quad k of a 32-element block holds elements
   // 4k..4k+3 of each token, so one vector load gives the same 4 elements of 8 tokens.

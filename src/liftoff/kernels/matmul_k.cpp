@@ -192,10 +192,11 @@ struct KernelQ8K {
   }
 };
 
-// One register tile: R rows x T tokens. Per super-block every (row, token) pair accumulates its
-// eight groups in int32, then Finish folds the super-block scale (and mins/offset) in float.
-template <class K, size_t R, size_t T>
-HWY_INLINE void KTile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_valid) {
+// Decode (fewer than kInterleaveMinTokens tokens): R rows x 1 token per tile. Per super-block
+// each row accumulates its eight groups in int32, then Finish folds in the super-block scale
+// (and mins / offset) in float.
+template <class K, size_t R>
+HWY_INLINE void KTile(const MatmulJob& job, size_t r0, size_t t, size_t rows_valid) {
   using Block = typename K::Block;
   const size_t cols = job.w.cols;
   const size_t nb = cols / kQK_K;
@@ -208,52 +209,28 @@ HWY_INLINE void KTile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_va
 
   // The float accumulators are touched once per super-block: they live in memory so that the
   // registers hold the int32 sums, unpacked weights and scales of the group loop.
-  HWY_ALIGN float acc[R][T][8] = {};
+  HWY_ALIGN float acc[R][8] = {};
   for (size_t sb = 0; sb < nb; ++sb) {
-    ActSuper a[T];
-    for (size_t t = 0; t < T; ++t) {
-      const size_t tok = t0 + t;
-      a[t] = {job.act.qs + tok * cols + sb * kQK_K, job.act.d[tok * nb + sb],
-              job.act.bsums + tok * (cols / 16) + sb * 16};
-    }
+    const ActSuper a = {job.act.qs + t * cols + sb * kQK_K, job.act.d[t * nb + sb],
+                        job.act.bsums + t * (cols / 16) + sb * 16};
     typename K::Prepared p[R];
     for (size_t r = 0; r < R; ++r) p[r] = K::Prepare(w[r] + sb);
-    VI32 sumi[R][T];
-    for (size_t r = 0; r < R; ++r) {
-      for (size_t t = 0; t < T; ++t) sumi[r][t] = hn::Zero(DI32());
-    }
+    VI32 sumi[R];
+    for (size_t r = 0; r < R; ++r) sumi[r] = hn::Zero(DI32());
     Unroll(std::make_index_sequence<kGroups>(), [&](auto g) LIFTOFF_INLINE_LAMBDA {
       constexpr size_t kG = decltype(g)::value;
-      if constexpr (T == 1) {
-        const VI8 x = hn::Load(DI8(), a[0].q + 32 * kG);
-        for (size_t r = 0; r < R; ++r) {
-          sumi[r][0] = hn::Add(sumi[r][0], K::GroupDot(K::template Group<kG>(w[r] + sb), x,
-                                                       K::template GroupScale<kG>(p[r])));
-        }
-      } else {
-        decltype(K::template Group<kG>(w[0])) wq[R];
-        VI16 sc[R];
-        for (size_t r = 0; r < R; ++r) {
-          wq[r] = K::template Group<kG>(w[r] + sb);
-          sc[r] = K::template GroupScale<kG>(p[r]);
-        }
-        for (size_t t = 0; t < T; ++t) {
-          const VI8 x = hn::Load(DI8(), a[t].q + 32 * kG);
-          for (size_t r = 0; r < R; ++r)
-            sumi[r][t] = hn::Add(sumi[r][t], K::GroupDot(wq[r], x, sc[r]));
-        }
+      const VI8 x = hn::Load(DI8(), a.q + 32 * kG);
+      for (size_t r = 0; r < R; ++r) {
+        sumi[r] = hn::Add(sumi[r], K::GroupDot(K::template Group<kG>(w[r] + sb), x,
+                                               K::template GroupScale<kG>(p[r])));
       }
     });
     for (size_t r = 0; r < R; ++r) {
-      for (size_t t = 0; t < T; ++t) {
-        hn::Store(K::Finish(p[r], sumi[r][t], a[t], hn::Load(DF(), acc[r][t])), DF(), acc[r][t]);
-      }
+      hn::Store(K::Finish(p[r], sumi[r], a, hn::Load(DF(), acc[r])), DF(), acc[r]);
     }
   }
-  for (size_t t = 0; t < T; ++t) {
-    float* out = job.out + (t0 + t) * job.w.rows + r0;
-    for (size_t r = 0; r < rows_valid; ++r) out[r] = ReduceSum(hn::Load(DF(), acc[r][t]));
-  }
+  float* out = job.out + t * job.w.rows + r0;
+  for (size_t r = 0; r < rows_valid; ++r) out[r] = ReduceSum(hn::Load(DF(), acc[r]));
 }
 
 // ---- Interleaved (prefill) form: 8 tokens per vector, see matmul-inl.h. Each kernel IL adds
@@ -404,19 +381,9 @@ void KTilesInterleaved(const MatmulJob& job, const TileRange& range) {
 
 template <class K>
 void KTiles(const MatmulJob& job, const TileRange& range) {
-  if (range.token_end - range.token_begin <= 2) {
-    ForEachTile<4, 1>(
-        range,
-        [&](size_t r, size_t t, size_t nr) LIFTOFF_INLINE_LAMBDA { KTile<K, 4, 1>(job, r, t, nr); },
-        [&](size_t r, size_t t, size_t nr)
-            LIFTOFF_INLINE_LAMBDA { KTile<K, 4, 1>(job, r, t, nr); });
-  } else {
-    ForEachTile<2, 4>(
-        range,
-        [&](size_t r, size_t t, size_t nr) LIFTOFF_INLINE_LAMBDA { KTile<K, 2, 4>(job, r, t, nr); },
-        [&](size_t r, size_t t, size_t nr)
-            LIFTOFF_INLINE_LAMBDA { KTile<K, 2, 1>(job, r, t, nr); });
-  }
+  const auto tile = [&](size_t r, size_t t, size_t nr)
+                        LIFTOFF_INLINE_LAMBDA { KTile<K, 4>(job, r, t, nr); };
+  ForEachTile<4, 1>(range, tile, tile);
 }
 
 #endif  // HWY_TARGET == HWY_AVX2

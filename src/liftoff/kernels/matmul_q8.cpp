@@ -159,12 +159,11 @@ struct KernelQ5_1 {
   }
 };
 
-// One register tile: R rows x T tokens; each weight block is unpacked once per tile and each
-// activation block is prepared once per token, then every (row, token) pair costs one Dot.
-// R * T accumulators + R unpacked blocks + one activation block must fit the 16 AVX2 registers
-// (spilling an accumulator puts a store-load round trip on its dependency chain).
-template <class K, size_t R, size_t T>
-HWY_INLINE void Q8Tile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_valid) {
+// Decode (fewer than kInterleaveMinTokens tokens): R rows x 1 token per tile, so the
+// activation block is prepared once for R rows and R independent accumulator chains hide the
+// FMA latency.
+template <class K, size_t R>
+HWY_INLINE void Q8Tile(const MatmulJob& job, size_t r0, size_t t, size_t rows_valid) {
   using Block = typename K::Block;
   const size_t cols = job.w.cols;
   const size_t nb = cols / kQK;
@@ -175,36 +174,18 @@ HWY_INLINE void Q8Tile(const MatmulJob& job, size_t r0, size_t t0, size_t rows_v
   for (size_t r = 0; r < R; ++r) {
     w[r] = reinterpret_cast<const Block*>(base + (r0 + std::min(r, rows_valid - 1)) * stride);
   }
-  const int8_t* xq[T];
-  const float* xd[T];
-  const float* xs[T];
-  for (size_t t = 0; t < T; ++t) {
-    xq[t] = job.act.qs + (t0 + t) * cols;
-    xd[t] = job.act.d + (t0 + t) * nb;
-    xs[t] = job.act.s + (t0 + t) * nb;
-  }
+  const int8_t* xq = job.act.qs + t * cols;
+  const float* xd = job.act.d + t * nb;
+  const float* xs = job.act.s + t * nb;
 
-  VF acc[R][T];
-  for (size_t r = 0; r < R; ++r) {
-    for (size_t t = 0; t < T; ++t) acc[r][t] = hn::Zero(DF());
-  }
+  VF acc[R];
+  for (size_t r = 0; r < R; ++r) acc[r] = hn::Zero(DF());
   for (size_t b = 0; b < nb; ++b) {
-    if constexpr (T == 1) {
-      const ActBlock a = K::Prep(xq[0] + b * kQK, xd[0][b], xs[0][b]);
-      for (size_t r = 0; r < R; ++r) acc[r][0] = K::Dot(K::Load(w[r] + b, f16), a, acc[r][0]);
-    } else {
-      typename K::W wv[R];
-      for (size_t r = 0; r < R; ++r) wv[r] = K::Load(w[r] + b, f16);
-      for (size_t t = 0; t < T; ++t) {
-        const ActBlock a = K::Prep(xq[t] + b * kQK, xd[t][b], xs[t][b]);
-        for (size_t r = 0; r < R; ++r) acc[r][t] = K::Dot(wv[r], a, acc[r][t]);
-      }
-    }
+    const ActBlock a = K::Prep(xq + b * kQK, xd[b], xs[b]);
+    for (size_t r = 0; r < R; ++r) acc[r] = K::Dot(K::Load(w[r] + b, f16), a, acc[r]);
   }
-  for (size_t t = 0; t < T; ++t) {
-    float* out = job.out + (t0 + t) * job.w.rows + r0;
-    for (size_t r = 0; r < rows_valid; ++r) out[r] = ReduceSum(acc[r][t]);
-  }
+  float* out = job.out + t * job.w.rows + r0;
+  for (size_t r = 0; r < rows_valid; ++r) out[r] = ReduceSum(acc[r]);
 }
 
 // ---- Interleaved (prefill) form: each kernel IL provides
@@ -326,21 +307,9 @@ void Q8TilesInterleaved(const MatmulJob& job, const TileRange& range) {
 
 template <class K>
 void Q8Tiles(const MatmulJob& job, const TileRange& range) {
-  if (range.token_end - range.token_begin <= 2) {
-    ForEachTile<4, 1>(
-        range,
-        [&](size_t r, size_t t, size_t nr)
-            LIFTOFF_INLINE_LAMBDA { Q8Tile<K, 4, 1>(job, r, t, nr); },
-        [&](size_t r, size_t t, size_t nr)
-            LIFTOFF_INLINE_LAMBDA { Q8Tile<K, 4, 1>(job, r, t, nr); });
-  } else {
-    ForEachTile<2, 4>(
-        range,
-        [&](size_t r, size_t t, size_t nr)
-            LIFTOFF_INLINE_LAMBDA { Q8Tile<K, 2, 4>(job, r, t, nr); },
-        [&](size_t r, size_t t, size_t nr)
-            LIFTOFF_INLINE_LAMBDA { Q8Tile<K, 2, 1>(job, r, t, nr); });
-  }
+  const auto tile = [&](size_t r, size_t t, size_t nr)
+                        LIFTOFF_INLINE_LAMBDA { Q8Tile<K, 4>(job, r, t, nr); };
+  ForEachTile<4, 1>(range, tile, tile);
 }
 
 #endif  // HWY_TARGET == HWY_AVX2
