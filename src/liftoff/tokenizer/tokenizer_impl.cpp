@@ -4,6 +4,7 @@
 #include "liftoff/tokenizer/tokenizer_impl.h"
 
 #include <cstdlib>
+#include <utility>
 
 #include "liftoff/tokenizer/byte_level.h"
 #include "liftoff/tokenizer/special_tokens.h"
@@ -82,6 +83,9 @@ Result<std::unique_ptr<TokenizerImpl>> TokenizerImpl::create(Vocab vocab) {
   if (v.type == VocabType::kBpe) {
     LIFTOFF_ASSIGN_OR_RETURN(impl->pre_tokenizer_, PreTokenizer::create(v.pre_regexes));
     impl->bpe_ = BpeEncoder::create(v);
+    // The rank table has everything encoding needs; the merge strings (tens of MB for a 150k
+    // vocabulary) are not kept twice.
+    std::vector<std::pair<std::string, std::string>>().swap(impl->vocab_.merges);
   }
   if (v.type == VocabType::kSpm) impl->spm_ = SpmEncoder(v);
   impl->pieces_.resize(v.size());

@@ -69,7 +69,8 @@ struct Vocab {
   bool strip_accents = true;        // WordPiece normaliser (NFD, then drop marks)
 
   std::vector<std::string> pre_regexes;  // BPE: applied in order, each splitting the last's pieces
-  std::vector<std::pair<std::string, std::string>> merges;  // BPE: rank = index
+  // BPE: rank = index. Released once the tokenizer has built its rank table from it.
+  std::vector<std::pair<std::string, std::string>> merges;
 
   std::string chat_template;
 
