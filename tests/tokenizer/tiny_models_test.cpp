@@ -22,6 +22,8 @@ struct TinyModel {
   const char* tokenizer;   // llama2.c tokenizer .bin under models/
   const char* reference;   // under reference/
 };
+// gtest prints parameters in failure messages; the name is what identifies one.
+void PrintTo(const TinyModel& p, std::ostream* os) { *os << p.name; }
 
 std::vector<TokenId> ids_of(const json& j) { return j.get<std::vector<TokenId>>(); }
 

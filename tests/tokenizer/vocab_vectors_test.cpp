@@ -16,6 +16,8 @@ struct VectorFile {
   const char* tokenizer;  // relative to the models dir: a .gguf or a tokenizer.json
   const char* vectors;    // relative path of X.inp / X.out without the extension
 };
+// gtest prints parameters in failure messages; the name is what identifies one.
+void PrintTo(const VectorFile& p, std::ostream* os) { *os << p.name; }
 
 std::string join(const std::vector<TokenId>& ids) {
   std::ostringstream out;
