@@ -4,6 +4,7 @@
 //                                 the machine's streaming-read bandwidth (bw_frac). Weights are
 //                                 rotated through copies totalling >= 256 MiB so every call reads
 //                                 them from DRAM, as a forward pass over a whole model does.
+//   DecodeHot/...:                the same without rotation (cache-resident where it fits).
 //   Prefill/<type>/<rows>x<cols>: 128 tokens; GFLOP/s (2 * rows * cols * tokens per call).
 //   MemoryRead:                   streaming read of 256 MiB over the same pool (the bw yardstick).
 // The machine is shared, so besides the usual averages every benchmark reports its fastest call
@@ -147,8 +148,8 @@ std::vector<float> make_activations(size_t n) {
   return x;
 }
 
-void BM_Decode(benchmark::State& state, DType type, size_t rows, size_t cols) {
-  const Weights w = make_weights(type, rows, cols, kRotateBytes);
+void BM_Decode(benchmark::State& state, DType type, size_t rows, size_t cols, bool hot) {
+  const Weights w = make_weights(type, rows, cols, hot ? 0 : kRotateBytes);
   const std::vector<float> x = make_activations(cols);
   std::vector<float> out(rows);
   Workspace ws;
@@ -210,7 +211,11 @@ int register_all() {
       if (s.cols % block != 0) continue;  // llama.cpp stores such tensors in a fallback type
       const std::string dims = std::to_string(s.rows) + "x" + std::to_string(s.cols);
       benchmark::RegisterBenchmark(("Decode/" + name + "/" + dims).c_str(), BM_Decode, type, s.rows,
-                                   s.cols)
+                                   s.cols, false)
+          ->UseRealTime();
+      // The same matrix every call, from L2/L3 where it fits: kernel speed without DRAM.
+      benchmark::RegisterBenchmark(("DecodeHot/" + name + "/" + dims).c_str(), BM_Decode, type,
+                                   s.rows, s.cols, true)
           ->UseRealTime();
     }
     for (const Shape& s : kShapes) {
