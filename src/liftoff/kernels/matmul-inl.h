@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "hwy/cache_control.h"  // Prefetch
 #include "hwy/highway.h"
 #include "liftoff/kernels/dtype.h"
 #include "liftoff/kernels/matmul_internal.h"
@@ -83,6 +84,28 @@ HWY_NOINLINE inline void TilesViaDequantize(const MatmulJob& job, const TileRang
     }
   }
 }
+
+// Software prefetch for decode tiles: while a tile of R rows is computed, the next tile's rows
+// (the bytes right after, rows being contiguous) are prefetched a little at every step. The
+// hardware prefetcher alone ramps up too slowly on rows of a few hundred bytes (576 columns:
+// 49152x576 Q8_0 streamed at 7 GB/s against 13 GB/s for 2048 columns).
+class NextTilePrefetcher {
+ public:
+  // [begin, end): the bytes to prefetch, spread over n_steps calls of step().
+  NextTilePrefetcher(const uint8_t* begin, const uint8_t* end, size_t n_steps)
+      : next_(reinterpret_cast<uintptr_t>(begin) & ~uintptr_t{63}),
+        end_(reinterpret_cast<uintptr_t>(end)),
+        target_(reinterpret_cast<uintptr_t>(begin)),
+        per_step_(n_steps == 0 ? 0 : (end_ - std::min(end_, target_) + n_steps - 1) / n_steps) {}
+
+  HWY_INLINE void step() {
+    target_ = std::min(end_, target_ + per_step_);
+    for (; next_ < target_; next_ += 64) hwy::Prefetch(reinterpret_cast<const uint8_t*>(next_));
+  }
+
+ private:
+  uintptr_t next_, end_, target_, per_step_;
+};
 
 // Walks `range` in register tiles of R rows x T tokens (the leftover tokens one at a time).
 // Token tiles are the outer loop: the T activation rows stay in L1 while the task's rows stream

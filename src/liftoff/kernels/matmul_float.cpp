@@ -73,8 +73,15 @@ HWY_INLINE void FloatTile(const MatmulJob& job, size_t r0, size_t t0, size_t row
   }
   const size_t k_vec_end = k1 == cols ? cols - cols % lanes : k1;
 
+  // Decode only (T == 1): prefetch the next tile's rows, one step per 64 columns.
+  const size_t next_end = std::min(job.w.rows, r0 + 2 * R);
+  const auto* row_bytes_base = static_cast<const uint8_t*>(job.w.data);
+  NextTilePrefetcher prefetch(row_bytes_base + (r0 + R) * cols * sizeof(Elem),
+                              row_bytes_base + std::max(next_end, r0 + R) * cols * sizeof(Elem),
+                              T == 1 ? cols / 64 + 1 : 0);
   for (size_t i = k0; i < k_vec_end; i += lanes) {
     if constexpr (T == 1) {
+      if (i % 64 == 0) prefetch.step();
       const auto xv = hn::LoadU(df, x[0] + i);
       for (size_t r = 0; r < R; ++r) acc[r][0] = hn::MulAdd(Row::Load(df, w[r] + i), xv, acc[r][0]);
     } else {

@@ -209,8 +209,12 @@ HWY_INLINE void KTile(const MatmulJob& job, size_t r0, size_t t, size_t rows_val
 
   // The float accumulators are touched once per super-block: they live in memory so that the
   // registers hold the int32 sums, unpacked weights and scales of the group loop.
+  const size_t next_end = std::min(job.w.rows, r0 + 2 * R);
+  NextTilePrefetcher prefetch(base + (r0 + R) * stride, base + std::max(next_end, r0 + R) * stride,
+                              nb);
   HWY_ALIGN float acc[R][8] = {};
   for (size_t sb = 0; sb < nb; ++sb) {
+    prefetch.step();
     const ActSuper a = {job.act.qs + t * cols + sb * kQK_K, job.act.d[t * nb + sb],
                         job.act.bsums + t * (cols / 16) + sb * 16};
     typename K::Prepared p[R];

@@ -178,9 +178,13 @@ HWY_INLINE void Q8Tile(const MatmulJob& job, size_t r0, size_t t, size_t rows_va
   const float* xd = job.act.d + t * nb;
   const float* xs = job.act.s + t * nb;
 
+  const size_t next_end = std::min(job.w.rows, r0 + 2 * R);
+  NextTilePrefetcher prefetch(base + (r0 + R) * stride, base + std::max(next_end, r0 + R) * stride,
+                              nb);
   VF acc[R];
   for (size_t r = 0; r < R; ++r) acc[r] = hn::Zero(DF());
   for (size_t b = 0; b < nb; ++b) {
+    prefetch.step();
     const ActBlock a = K::Prep(xq + b * kQK, xd[b], xs[b]);
     for (size_t r = 0; r < R; ++r) acc[r] = K::Dot(K::Load(w[r] + b, f16), a, acc[r]);
   }
