@@ -79,14 +79,18 @@ struct WorkspaceLayout {
 // Decode-sized calls stream every weight once and are split finely over rows so that both
 // cores stay busy to the end; prefill tasks are larger so each one reuses its rows across many
 // tokens, and tokens are split only when there are too few rows to go round.
-void plan_tasks(size_t rows, size_t n_tokens, size_t n_threads, size_t* row_chunk,
-                size_t* token_chunk) {
+void plan_tasks(size_t rows, size_t bytes_per_row, size_t n_tokens, size_t n_threads,
+                size_t* row_chunk, size_t* token_chunk) {
   if (n_tokens <= 4) {
     constexpr size_t kAlign = 8;  // a multiple of every decode tile height
-    *row_chunk = round_up(std::clamp<size_t>(rows / (n_threads * 8), kAlign, 256), kAlign);
+    // At least ~16 KiB of weights per task: below that the hand-off to another thread costs
+    // more than it saves (tiny models run whole matrices on the calling thread).
+    const size_t min_rows = (16384 + bytes_per_row - 1) / bytes_per_row;
+    const size_t wanted = std::max(rows / (n_threads * 8), min_rows);
+    *row_chunk = round_up(std::clamp<size_t>(wanted, kAlign, 256), kAlign);
     *token_chunk = n_tokens;
   } else {
-    constexpr size_t kAlign = 24;  // a multiple of every prefill tile height (2, 3, 4, 8)
+    constexpr size_t kAlign = 24;  // a multiple of every prefill tile height (1, 3)
     *row_chunk = round_up(
         std::clamp<size_t>(rows / (n_threads * 4), kAlign, matmul_detail::kMaxPrefillRowChunk),
         kAlign);
@@ -196,7 +200,7 @@ void matmul(const WeightMatrix& w, const float* x, size_t n_tokens, float* out,
                                : &matmul_detail::matmul_tiles_k;
 
   size_t row_chunk = 0, token_chunk = 0;
-  plan_tasks(w.rows, n_tokens, n_threads, &row_chunk, &token_chunk);
+  plan_tasks(w.rows, row_bytes(w.type, w.cols), n_tokens, n_threads, &row_chunk, &token_chunk);
   const size_t row_tasks = (w.rows + row_chunk - 1) / row_chunk;
   const size_t token_tasks = (n_tokens + token_chunk - 1) / token_chunk;
   pool.parallel_for(row_tasks * token_tasks, [&](size_t task, size_t thread) {
