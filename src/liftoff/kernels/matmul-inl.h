@@ -157,9 +157,6 @@ HWY_INLINE VI8 ApplySign(VI8 a, VI8 b) { return VI8{_mm256_sign_epi8(a.raw, b.ra
 
 HWY_INLINE VU8 AbsI8(VI8 a) { return hn::BitCast(DU8(), hn::Abs(a)); }
 
-// Scalar IEEE half -> float (F16C is part of Highway's AVX2 target).
-HWY_INLINE float F16ToF32(uint16_t h) { return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h))); }
-
 HWY_INLINE float ReduceSum(VF v) { return hn::GetLane(hn::SumOfLanes(DF(), v)); }
 
 // Calls f(std::integral_constant<size_t, i>) for i in 0..N-1 (unrolled: shuffle immediates and

@@ -100,10 +100,10 @@ struct KernelQ45K {
     uint64_t mins;
     float d, dmin;
   };
-  static HWY_INLINE Prepared Prepare(const Block* b) {
+  static HWY_INLINE Prepared Prepare(const Block* b, const float* f16) {
     uint64_t scales, mins;
     UnpackScalesMins(b->scales, &scales, &mins);
-    return {BroadcastU8x8(scales), mins, F16ToF32(b->d), F16ToF32(b->dmin)};
+    return {BroadcastU8x8(scales), mins, f16[b->d], f16[b->dmin]};
   }
   template <size_t kG>
   static HWY_INLINE VU8 Group(const Block* b) {
@@ -137,12 +137,12 @@ struct KernelQ6K {
     VI16 scales_x32;  // sc0..sc15 * 32, in order
     float d;
   };
-  static HWY_INLINE Prepared Prepare(const Block* b) {
+  static HWY_INLINE Prepared Prepare(const Block* b, const float* f16) {
     const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b->scales));
     const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
     return {VI16{_mm256_permute2x128_si256(sc16, sc16, 0x00)},
             VI16{_mm256_permute2x128_si256(sc16, sc16, 0x11)}, VI16{_mm256_slli_epi16(sc16, 5)},
-            F16ToF32(b->d)};
+            f16[b->d]};
   }
   // Group kG covers elements 32 kG .. 32 kG + 31: half kG / 4 of the block (128 elements),
   // within it quarter k = kG % 4 takes ql bytes [32 (k & 1), +32) (low nibbles for k < 2) and
@@ -175,7 +175,7 @@ struct KernelQ8K {
   struct Prepared {
     float d;
   };
-  static HWY_INLINE Prepared Prepare(const Block* b) { return {b->d}; }
+  static HWY_INLINE Prepared Prepare(const Block* b, const float*) { return {b->d}; }
   template <size_t kG>
   static HWY_INLINE VI8 Group(const Block* b) {
     return hn::LoadU(DI8(), b->qs + 32 * kG);
@@ -218,7 +218,7 @@ HWY_INLINE void KTile(const MatmulJob& job, size_t r0, size_t t, size_t rows_val
     const ActSuper a = {job.act.qs + t * cols + sb * kQK_K, job.act.d[t * nb + sb],
                         job.act.bsums + t * (cols / 16) + sb * 16};
     typename K::Prepared p[R];
-    for (size_t r = 0; r < R; ++r) p[r] = K::Prepare(w[r] + sb);
+    for (size_t r = 0; r < R; ++r) p[r] = K::Prepare(w[r] + sb, job.f16_table);
     VI32 sumi[R];
     for (size_t r = 0; r < R; ++r) sumi[r] = hn::Zero(DI32());
     Unroll(std::make_index_sequence<kGroups>(), [&](auto g) LIFTOFF_INLINE_LAMBDA {
@@ -361,7 +361,7 @@ void KTilesInterleaved(const MatmulJob& job, const TileRange& range) {
                                      VF* acc) LIFTOFF_INLINE_LAMBDA {
     const auto* w = reinterpret_cast<const Block*>(base + r * stride);
     for (size_t sb = sb0; sb < sb1; ++sb) {
-      const typename IL::Prepared p = IL::Prepare(w + sb);
+      const typename IL::Prepared p = IL::Prepare(w + sb, job.f16_table);
       VI32 sumi[TG];
       for (size_t g = 0; g < TG; ++g) sumi[g] = hn::Zero(DI32());
       Unroll(std::make_index_sequence<kGroups>(), [&](auto group) LIFTOFF_INLINE_LAMBDA {
