@@ -71,7 +71,15 @@ void ThreadPool::run(size_t n_tasks, TaskFn fn, void* ctx) {
   generation_.fetch_add(1, std::memory_order_release);
   generation_.notify_all();
   work_on_current_job(0);
-  while (busy_workers_.load(std::memory_order_acquire) != 0) cpu_relax();
+  // Spin while the workers are likely running; past that, a worker has probably been preempted
+  // (more runnable threads than cores), so give the core away instead of burning its quantum.
+  for (int spin = 0; busy_workers_.load(std::memory_order_acquire) != 0; ++spin) {
+    if (spin < kSpinIterations) {
+      cpu_relax();
+    } else {
+      std::this_thread::yield();
+    }
+  }
 }
 
 void ThreadPool::worker_loop(size_t thread_index) {
