@@ -12,13 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "../test_data.h"  // the shared data locations
+
 namespace liftoff::formats::testing {
 
-inline std::filesystem::path models_dir() {
-  const char* env = std::getenv("LIFTOFF_MODELS_DIR");
-  return env != nullptr && *env != '\0' ? std::filesystem::path(env)
-                                        : std::filesystem::path(LIFTOFF_DEFAULT_MODELS_DIR);
-}
+using ::liftoff::testing::models_dir;
 
 // models_dir()/relative; records a failure naming the full path if the file is not there.
 inline std::filesystem::path model_path(const std::string& relative) {

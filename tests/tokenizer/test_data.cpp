@@ -4,26 +4,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "../test_data.h"  // the shared data locations
 #include "liftoff/formats/gguf_reader.h"
 
 namespace liftoff::tokenizer::testing {
 
-namespace {
+std::filesystem::path models_dir() { return liftoff::testing::models_dir(); }
 
-std::filesystem::path from_env(const char* name, const char* fallback) {
-  const char* value = std::getenv(name);
-  return (value != nullptr && *value != '\0') ? value : fallback;
-}
-
-}  // namespace
-
-std::filesystem::path models_dir() {
-  return from_env("LIFTOFF_MODELS_DIR", LIFTOFF_DEFAULT_MODELS_DIR);
-}
-
-std::filesystem::path reference_dir() {
-  return from_env("LIFTOFF_REFERENCE_DIR", LIFTOFF_DEFAULT_REFERENCE_DIR);
-}
+std::filesystem::path reference_dir() { return liftoff::testing::reference_dir(); }
 
 Result<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
