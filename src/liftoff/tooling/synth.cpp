@@ -1,4 +1,4 @@
-// synthesize_model: lays out a Llama-architecture GGUF exactly as llama.cpp's converter names
+// synthesize_model: lays out a Llama-family (llama, qwen2) GGUF exactly as llama.cpp's converter names
 // and shapes it, fills it with synth_weights.h data and the fitted vocabulary, and writes it.
 #include "liftoff/tooling/synth.h"
 
@@ -24,6 +24,8 @@ constexpr SynthInit kMatrixInit{0.0f, 0.02f};
 // RMSNorm gains: near one, as in a trained model, but not exactly one so a kernel that skips the
 // gain cannot pass for correct.
 constexpr SynthInit kNormInit{1.0f, 0.02f};
+// QKV biases (qwen2): large enough that a model which ignored them would give other logits.
+constexpr SynthInit kBiasInit{0.0f, 0.5f};
 
 constexpr uint32_t kGgmlQuantizationVersion = 2;  // GGML_QNT_VERSION of the current block layouts
 
@@ -62,7 +64,8 @@ Status check_output_path(const std::filesystem::path& path) {
 struct TensorPlan {
   std::string name;
   uint64_t n_cols;
-  uint64_t n_rows;  // 0 for a 1-D norm gain
+  uint64_t n_rows;  // 0 for a 1-D vector (norm gain or bias)
+  bool is_bias = false;
 };
 
 std::vector<TensorPlan> plan_tensors(const SynthPreset& p) {
@@ -83,6 +86,11 @@ std::vector<TensorPlan> plan_tensors(const SynthPreset& p) {
     plan.push_back({b + "attn_q.weight", n_embd, n_embd_q});
     plan.push_back({b + "attn_k.weight", n_embd, n_embd_kv});
     plan.push_back({b + "attn_v.weight", n_embd, n_embd_kv});
+    if (p.arch == "qwen2") {
+      plan.push_back({b + "attn_q.bias", n_embd_q, 0, true});
+      plan.push_back({b + "attn_k.bias", n_embd_kv, 0, true});
+      plan.push_back({b + "attn_v.bias", n_embd_kv, 0, true});
+    }
     plan.push_back({b + "attn_output.weight", n_embd_q, n_embd});
     plan.push_back({b + "ffn_norm.weight", n_embd, 0});
     plan.push_back({b + "ffn_gate.weight", n_embd, n_ff});
@@ -94,7 +102,8 @@ std::vector<TensorPlan> plan_tensors(const SynthPreset& p) {
 
 void set_hparams(formats::GgufWriter& w, const SynthPreset& p, uint32_t file_type, uint64_t seed) {
   const uint32_t head_dim = static_cast<uint32_t>(p.n_embd / p.n_head);
-  w.set_string("general.architecture", "llama");
+  const std::string arch(p.arch);
+  w.set_string("general.architecture", arch);
   w.set_string("general.name", std::string(p.model_name) + " (synthetic)");
   w.set_string("general.description",
                "random weights in the shape of " + std::string(p.model_name) +
@@ -102,16 +111,16 @@ void set_hparams(formats::GgufWriter& w, const SynthPreset& p, uint32_t file_typ
                    std::to_string(seed) + "; for benchmarks only");
   w.set_u32("general.file_type", file_type);
   w.set_u32("general.quantization_version", kGgmlQuantizationVersion);
-  w.set_u32("llama.vocab_size", static_cast<uint32_t>(p.n_vocab));
-  w.set_u32("llama.context_length", static_cast<uint32_t>(p.n_ctx));
-  w.set_u32("llama.embedding_length", static_cast<uint32_t>(p.n_embd));
-  w.set_u32("llama.block_count", static_cast<uint32_t>(p.n_layer));
-  w.set_u32("llama.feed_forward_length", static_cast<uint32_t>(p.n_ff));
-  w.set_u32("llama.attention.head_count", static_cast<uint32_t>(p.n_head));
-  w.set_u32("llama.attention.head_count_kv", static_cast<uint32_t>(p.n_head_kv));
-  w.set_u32("llama.rope.dimension_count", head_dim);
-  w.set_f32("llama.rope.freq_base", p.rope_freq_base);
-  w.set_f32("llama.attention.layer_norm_rms_epsilon", p.rms_eps);
+  w.set_u32(arch + ".vocab_size", static_cast<uint32_t>(p.n_vocab));
+  w.set_u32(arch + ".context_length", static_cast<uint32_t>(p.n_ctx));
+  w.set_u32(arch + ".embedding_length", static_cast<uint32_t>(p.n_embd));
+  w.set_u32(arch + ".block_count", static_cast<uint32_t>(p.n_layer));
+  w.set_u32(arch + ".feed_forward_length", static_cast<uint32_t>(p.n_ff));
+  w.set_u32(arch + ".attention.head_count", static_cast<uint32_t>(p.n_head));
+  w.set_u32(arch + ".attention.head_count_kv", static_cast<uint32_t>(p.n_head_kv));
+  w.set_u32(arch + ".rope.dimension_count", head_dim);
+  w.set_f32(arch + ".rope.freq_base", p.rope_freq_base);
+  w.set_f32(arch + ".attention.layer_norm_rms_epsilon", p.rms_eps);
 }
 
 }  // namespace
@@ -163,7 +172,7 @@ Result<SynthReport> synthesize_model(const SynthOptions& options, base::ThreadPo
   std::vector<DType> types;  // decided up front so a misfit fails before any generation
   for (const TensorPlan& t : plan) {
     if (t.n_rows == 0) {
-      types.push_back(DType::kF32);  // norm gains stay F32, as llama.cpp keeps 1-D tensors
+      types.push_back(DType::kF32);  // 1-D gains and biases stay F32, as llama.cpp keeps them
       continue;
     }
     Result<DType> type = synth_storage_type(options.dtype, t.n_cols);
@@ -195,7 +204,10 @@ Result<SynthReport> synthesize_model(const SynthOptions& options, base::ThreadPo
     const bool is_norm = t.n_rows == 0;
     const uint64_t n_rows = is_norm ? 1 : t.n_rows;
     std::vector<uint8_t> data = synth_tensor_data(options.seed, t.name, t.n_cols, n_rows, types[i],
-                                                  is_norm ? kNormInit : kMatrixInit, pool);
+                                                  t.is_bias  ? kBiasInit
+                                                  : is_norm  ? kNormInit
+                                                             : kMatrixInit,
+                                                  pool);
     report.n_params += t.n_cols * n_rows;
     report.n_tensor_bytes += data.size();
     std::vector<uint64_t> dims = {t.n_cols};

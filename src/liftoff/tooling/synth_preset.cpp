@@ -42,6 +42,12 @@ constexpr SynthPreset kPresets[] = {
      .n_vocab = 128256, .n_ctx = 131072,
      .rope_freq_base = 500000.0f, .rms_eps = 1e-5f, .tied_embeddings = true,
      .default_vocab = "tokenizers/llama3/tokenizer.json"},
+    {.name = "qwen2-0.5b",
+     .arch = "qwen2", .model_name = "Qwen2.5-0.5B",
+     .n_embd = 896, .n_ff = 4864, .n_layer = 24, .n_head = 14, .n_head_kv = 2,
+     .n_vocab = 151936, .n_ctx = 32768,
+     .rope_freq_base = 1000000.0f, .rms_eps = 1e-6f, .tied_embeddings = true,
+     .default_vocab = "tokenizers/qwen3/tokenizer.json"},
     // Test preset: small enough for a unit test, yet ffn_down's rows (256) fit the K-quant block
     // while every other matrix (rows of 64) does not, so both the K path and the fallback run.
     {.name = "test-tiny",
@@ -49,6 +55,13 @@ constexpr SynthPreset kPresets[] = {
      .n_embd = 64, .n_ff = 256, .n_layer = 2, .n_head = 4, .n_head_kv = 2,
      .n_vocab = 512, .n_ctx = 256,
      .rope_freq_base = 10000.0f, .rms_eps = 1e-5f, .tied_embeddings = false,
+     .default_vocab = "gguf/stories260K-f32.gguf", .hidden = true},
+    // The same, as qwen2 (QKV biases, NeoX RoPE): checks that architecture end to end.
+    {.name = "test-tiny-qwen2",
+     .arch = "qwen2", .model_name = "liftoff test-tiny-qwen2",
+     .n_embd = 64, .n_ff = 256, .n_layer = 2, .n_head = 4, .n_head_kv = 2,
+     .n_vocab = 512, .n_ctx = 256,
+     .rope_freq_base = 1000000.0f, .rms_eps = 1e-6f, .tied_embeddings = true,
      .default_vocab = "gguf/stories260K-f32.gguf", .hidden = true},
 };
 // clang-format on

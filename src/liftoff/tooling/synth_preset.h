@@ -11,7 +11,8 @@
 namespace liftoff::tooling {
 
 struct SynthPreset {
-  std::string_view name;        // what --preset takes: "smol-135m"
+  std::string_view name;            // what --preset takes: "smol-135m"
+  std::string_view arch = "llama";  // general.architecture: "llama" or "qwen2" (adds QKV biases)
   std::string_view model_name;  // the checkpoint it mimics: "SmolLM-135M"
   int64_t n_embd = 0;
   int64_t n_ff = 0;
