@@ -27,7 +27,7 @@ HWY_INLINE hn::Vec<DF> load_f16(const uint16_t* p) {
 }
 }  // namespace f16v
 
-HWY_NOINLINE float dot_f16(const float* a, const uint16_t* b, size_t n) {
+HWY_INLINE float dot_f16(const float* a, const uint16_t* b, size_t n) {
   using namespace f16v;
   const DF d;
   const size_t lanes = hn::Lanes(d);
@@ -48,7 +48,7 @@ HWY_NOINLINE float dot_f16(const float* a, const uint16_t* b, size_t n) {
   return hn::GetLane(hn::SumOfLanes(d, hn::Add(acc0, acc1)));
 }
 
-HWY_NOINLINE void axpy_f16(float a, const uint16_t* x, float* y, size_t n) {
+HWY_INLINE void axpy_f16(float a, const uint16_t* x, float* y, size_t n) {
   using namespace f16v;
   const DF d;
   const size_t lanes = hn::Lanes(d);
@@ -65,6 +65,18 @@ HWY_NOINLINE void axpy_f16(float a, const uint16_t* x, float* y, size_t n) {
     hn::Store(hn::MulAdd(va, load_f16(tx), hn::Load(d, ty)), d, ty);
     std::memcpy(y + i, ty, (n - i) * sizeof(float));
   }
+}
+
+// The per-row loops stay inside one dispatched call: attention visits every cached position,
+// and a dispatch per position costs as much as a 64-element dot product.
+HWY_NOINLINE void dot_f16_rows(const float* q, const uint16_t* rows, size_t row_stride,
+                               size_t n_rows, size_t n, float scale, float* scores) {
+  for (size_t s = 0; s < n_rows; ++s) scores[s] = scale * dot_f16(q, rows + s * row_stride, n);
+}
+
+HWY_NOINLINE void axpy_f16_rows(const float* weights, const uint16_t* rows, size_t row_stride,
+                                size_t n_rows, size_t n, float* y) {
+  for (size_t s = 0; s < n_rows; ++s) axpy_f16(weights[s], rows + s * row_stride, y, n);
 }
 
 HWY_NOINLINE void to_f16(const float* x, uint16_t* out, size_t n) {

@@ -3,6 +3,7 @@
 // Matmuls cover every token of the batch at once; attention runs per (token, head) task.
 #include "liftoff/model/forward_pass.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -106,16 +107,20 @@ void ForwardPass::attend(int64_t layer, size_t token, size_t head, const KvCache
   const int64_t bs = cache.shape().block_size;
   const float* q = q_.data() + token * hp_.q_dim() + head * hd;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-  for (int64_t p = 0; p < n_pos; ++p) {
-    const uint16_t* k = cache.key(layer, s.block_table[p / bs], p % bs) + kv_head * hd;
-    scores[p] = kernels::dot_f16(q, k, hd) * scale;
+  // Block by block: the slots of one block are contiguous rows of kv_dim.
+  const int64_t kvd = hp_.kv_dim();
+  for (int64_t p = 0; p < n_pos; p += bs) {
+    const int64_t n = std::min(bs, n_pos - p);
+    kernels::dot_f16_rows(q, cache.key(layer, s.block_table[p / bs], 0) + kv_head * hd, kvd, n, hd,
+                          scale, scores + p);
   }
   kernels::softmax(scores, n_pos);
   float* out = attn_.data() + token * hp_.q_dim() + head * hd;
   std::memset(out, 0, hd * sizeof(float));
-  for (int64_t p = 0; p < n_pos; ++p) {
-    const uint16_t* v = cache.value(layer, s.block_table[p / bs], p % bs) + kv_head * hd;
-    kernels::axpy_f16(scores[p], v, out, hd);
+  for (int64_t p = 0; p < n_pos; p += bs) {
+    const int64_t n = std::min(bs, n_pos - p);
+    kernels::axpy_f16_rows(scores + p, cache.value(layer, s.block_table[p / bs], 0) + kv_head * hd,
+                           kvd, n, hd, out);
   }
 }
 
