@@ -1,4 +1,5 @@
 // `liftoff run`: generate text from a prompt, streaming it to stdout (timings to stderr).
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -12,6 +13,8 @@
 
 namespace liftoff::cli {
 namespace {
+
+constexpr int64_t kDefaultMaxContext = 4096;
 
 struct RunOptions {
   std::string model;
@@ -40,7 +43,9 @@ int run(const RunOptions& o) {
   auto loaded = load_model(o.model, o.tokenizer);
   if (!loaded.ok()) return report_error("run", loaded.status());
   const auto& hp = loaded->model.hparams();
-  const int64_t ctx = o.ctx > 0 ? o.ctx : hp.n_ctx_train;
+  // Like llama.cpp, cap the default at 4096: a 128k-context model would otherwise reserve
+  // gigabytes of KV cache for a short prompt.
+  const int64_t ctx = o.ctx > 0 ? o.ctx : std::min<int64_t>(hp.n_ctx_train, kDefaultMaxContext);
 
   engine::GenerateOptions gen;
   gen.max_tokens = o.n_predict < 0 ? ctx : o.n_predict;
@@ -98,7 +103,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-f,--file", o->prompt_file, "read the prompt from a file")->excludes(p);
   cmd->add_option("-n,--n-predict", o->n_predict, "tokens to generate (-1: until the context is full)")
       ->capture_default_str()->check(CLI::Range(int64_t{-1}, int64_t{1} << 30));
-  cmd->add_option("-c,--ctx", o->ctx, "context size in tokens (default: the model's)")
+  cmd->add_option("-c,--ctx", o->ctx, "context size in tokens (default: the model's, at most 4096)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("-b,--batch", o->batch, "prompt tokens per forward pass")
       ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
