@@ -93,6 +93,32 @@ TEST_F(ForwardPassTest, BlockPlacementAndBatchingDoNotChangeLogits) {
   expect_close(alone_b, std::vector<float>(logits->begin() + v, logits->end()));
 }
 
+TEST_F(ForwardPassTest, DecodeStepAndPrefillMixInOneBatch) {
+  std::vector<int32_t> identity(16);
+  std::iota(identity.begin(), identity.end(), 0);
+  auto alone_a = run_chunked(kPromptA, kPromptA.size(), identity);
+  auto alone_b = run_chunked(kPromptB, kPromptB.size(), identity);
+
+  // A's prompt minus its last token is already cached (blocks 20..); then one batch carries A's
+  // decode step and B's whole prefill (blocks 40..).
+  const std::vector<int32_t> blocks_a = {20, 21, 22, 23};
+  const std::vector<int32_t> blocks_b = {40, 41};
+  ForwardPass fp(*model_, pool_, 64, 256);
+  const std::span<const int32_t> a(kPromptA);
+  Batch warm;
+  warm.sequences.push_back({a.first(a.size() - 1), 0, blocks_a, Outputs::kNone});
+  ASSERT_TRUE(fp.run(warm, *cache_).ok());
+  Batch mixed;
+  mixed.sequences.push_back({a.last(1), static_cast<int64_t>(a.size() - 1), blocks_a, Outputs::kLast});
+  mixed.sequences.push_back({kPromptB, 0, blocks_b, Outputs::kLast});
+  auto logits = fp.run(mixed, *cache_);
+  ASSERT_TRUE(logits.ok()) << logits.status().to_string();
+  const size_t v = static_cast<size_t>(model_->hparams().n_vocab);
+  ASSERT_EQ(logits->size(), 2 * v);
+  expect_close(alone_a, std::vector<float>(logits->begin(), logits->begin() + v));
+  expect_close(alone_b, std::vector<float>(logits->begin() + v, logits->end()));
+}
+
 TEST_F(ForwardPassTest, AllOutputsMatchPerTokenLogits) {
   std::vector<int32_t> blocks(16);
   std::iota(blocks.begin(), blocks.end(), 0);
