@@ -134,11 +134,26 @@ const float* fp16_table() {
 
 void matmul(const WeightMatrix& w, const float* x, size_t n_tokens, float* out,
             base::ThreadPool& pool, Workspace& ws) {
-  if (n_tokens == 0 || w.rows == 0) return;
+  const MatmulTarget target{w, out};
+  matmul_shared_input({&target, 1}, x, n_tokens, pool, ws);
+}
+
+void matmul_shared_input(std::span<const MatmulTarget> targets, const float* x, size_t n_tokens,
+                         base::ThreadPool& pool, Workspace& ws) {
+  if (targets.empty() || n_tokens == 0) return;
+  const WeightMatrix& w = targets[0].w;
+  // One activation quantization serves every target only if they agree on its format.
+  for (const MatmulTarget& t : targets) {
+    LIFTOFF_CHECK(t.w.cols == w.cols);
+    if (t.w.type != w.type) {
+      for (const MatmulTarget& each : targets) matmul(each.w, x, n_tokens, each.out, pool, ws);
+      return;
+    }
+  }
   const DTypeInfo& info = dtype_info(w.type);
   LIFTOFF_CHECK(w.cols % info.block_elems == 0);
   if (w.cols == 0) {
-    std::fill(out, out + n_tokens * w.rows, 0.0f);
+    for (const MatmulTarget& t : targets) std::fill(t.out, t.out + n_tokens * t.w.rows, 0.0f);
     return;
   }
 
@@ -155,7 +170,6 @@ void matmul(const WeightMatrix& w, const float* x, size_t n_tokens, float* out,
   MatmulJob job;
   job.w = w;
   job.x = x;
-  job.out = out;
   job.n_tokens = n_tokens;
   job.scratch = reinterpret_cast<float*>(base + layout.scratch);
   job.f16_table = matmul_detail::fp16_table();
@@ -199,19 +213,42 @@ void matmul(const WeightMatrix& w, const float* x, size_t n_tokens, float* out,
       : family == Family::kQ8  ? &matmul_detail::matmul_tiles_q8
                                : &matmul_detail::matmul_tiles_k;
 
-  size_t row_chunk = 0, token_chunk = 0;
-  plan_tasks(w.rows, row_bytes(w.type, w.cols), n_tokens, n_threads, &row_chunk, &token_chunk);
-  const size_t row_tasks = (w.rows + row_chunk - 1) / row_chunk;
-  const size_t token_tasks = (n_tokens + token_chunk - 1) / token_chunk;
-  pool.parallel_for(row_tasks * token_tasks, [&](size_t task, size_t thread) {
-    const size_t rc = task / token_tasks, tc = task % token_tasks;
+  // Every target's tasks go into one parallel_for: one hand-off instead of one per matrix, and
+  // the small K/V matrices fill the gaps the larger Q matrix leaves at its end.
+  struct TargetPlan {
+    MatmulJob job;
+    size_t row_chunk = 0, token_chunk = 0, token_tasks = 0, first_task = 0;
+  };
+  constexpr size_t kMaxTargets = 4;
+  LIFTOFF_CHECK(targets.size() <= kMaxTargets);
+  TargetPlan plans[kMaxTargets];
+  size_t n_tasks = 0;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    TargetPlan& p = plans[i];
+    p.job = job;
+    p.job.w = targets[i].w;
+    p.job.out = targets[i].out;
+    plan_tasks(p.job.w.rows, row_bytes(w.type, w.cols), n_tokens, n_threads, &p.row_chunk,
+               &p.token_chunk);
+    const size_t row_tasks = (p.job.w.rows + p.row_chunk - 1) / p.row_chunk;
+    p.token_tasks = (n_tokens + p.token_chunk - 1) / p.token_chunk;
+    p.first_task = n_tasks;
+    n_tasks += row_tasks * p.token_tasks;
+  }
+  const size_t n_targets = targets.size();
+  pool.parallel_for(n_tasks, [&](size_t task, size_t thread) {
+    size_t i = n_targets - 1;
+    while (task < plans[i].first_task) --i;
+    const TargetPlan& p = plans[i];
+    const size_t local = task - p.first_task;
+    const size_t rc = local / p.token_tasks, tc = local % p.token_tasks;
     TileRange range;
-    range.row_begin = rc * row_chunk;
-    range.row_end = std::min(w.rows, range.row_begin + row_chunk);
-    range.token_begin = tc * token_chunk;
-    range.token_end = std::min(n_tokens, range.token_begin + token_chunk);
+    range.row_begin = rc * p.row_chunk;
+    range.row_end = std::min(p.job.w.rows, range.row_begin + p.row_chunk);
+    range.token_begin = tc * p.token_chunk;
+    range.token_end = std::min(n_tokens, range.token_begin + p.token_chunk);
     range.thread = thread;
-    tiles(job, range);
+    tiles(p.job, range);
   });
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 
 #include "liftoff/base/thread_pool.h"
 #include "liftoff/kernels/dtype.h"
@@ -26,5 +27,18 @@ struct WeightMatrix {
 // Splits rows (and tokens, for prefill) over `pool`; uses `ws` for quantized activations.
 void matmul(const WeightMatrix& w, const float* x, size_t n_tokens, float* out,
             base::ThreadPool& pool, Workspace& ws);
+
+// One weight matrix and where its product goes.
+struct MatmulTarget {
+  WeightMatrix w;
+  float* out = nullptr;  // [n_tokens, w.rows]
+};
+
+// Several matmuls of the same input (Q/K/V, gate/up): out_i = W_i x for each target, with the
+// activations quantized once and all rows split over one parallel job. Results are bit-identical
+// to separate matmul() calls. All targets must have the same cols; at most 4 targets. Targets of
+// different types are computed one after another.
+void matmul_shared_input(std::span<const MatmulTarget> targets, const float* x, size_t n_tokens,
+                         base::ThreadPool& pool, Workspace& ws);
 
 }  // namespace liftoff::kernels

@@ -131,9 +131,8 @@ void ForwardPass::attention_layer(int64_t layer, const Batch& batch, KvCache& ca
   for (size_t t = 0; t < n; ++t) {
     kernels::rms_norm(x_.data() + t * d, w.attn_norm.data(), hp_.rms_eps, xn_.data() + t * d, d);
   }
-  kernels::matmul(w.wq, xn_.data(), n, q_.data(), pool_, workspace_);
-  kernels::matmul(w.wk, xn_.data(), n, k_.data(), pool_, workspace_);
-  kernels::matmul(w.wv, xn_.data(), n, v_.data(), pool_, workspace_);
+  const kernels::MatmulTarget qkv[] = {{w.wq, q_.data()}, {w.wk, k_.data()}, {w.wv, v_.data()}};
+  kernels::matmul_shared_input(qkv, xn_.data(), n, pool_, workspace_);
   const int64_t bs = cache.shape().block_size;
   for (size_t t = 0; t < n; ++t) {
     float* q = q_.data() + t * qd;
@@ -168,8 +167,8 @@ void ForwardPass::ffn_layer(int64_t layer, size_t n) {
   for (size_t t = 0; t < n; ++t) {
     kernels::rms_norm(x_.data() + t * d, w.ffn_norm.data(), hp_.rms_eps, xn_.data() + t * d, d);
   }
-  kernels::matmul(w.w_gate, xn_.data(), n, gate_.data(), pool_, workspace_);
-  kernels::matmul(w.w_up, xn_.data(), n, up_.data(), pool_, workspace_);
+  const kernels::MatmulTarget gate_up[] = {{w.w_gate, gate_.data()}, {w.w_up, up_.data()}};
+  kernels::matmul_shared_input(gate_up, xn_.data(), n, pool_, workspace_);
   kernels::silu_mul(gate_.data(), up_.data(), gate_.data(), n * ff);
   kernels::matmul(w.w_down, gate_.data(), n, proj_.data(), pool_, workspace_);
   kernels::add(proj_.data(), x_.data(), n * d);
