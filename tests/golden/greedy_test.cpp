@@ -96,6 +96,7 @@ TEST_P(GreedyGolden, MatchesLlamaCpp) {
 
     const auto ref_ids = r["ids"].get<std::vector<int32_t>>();
     const auto ref_lp = r["token_logprobs"].get<std::vector<double>>();
+    const auto f32_ids = r32["ids"].get<std::vector<int32_t>>();
     std::vector<int32_t> got_ids;
     for (const auto& t : out->tokens) got_ids.push_back(t.token);
     ASSERT_EQ(got_ids.size(), ref_ids.size());
@@ -110,7 +111,6 @@ TEST_P(GreedyGolden, MatchesLlamaCpp) {
       const double diff = std::abs(out->tokens[i].logprob - ref_lp[i]);
       worst = std::max(worst, diff);
       EXPECT_LE(diff, c.logprob_tolerance) << "token " << i;
-      const auto f32_ids = r32["ids"].get<std::vector<int32_t>>();
       if (std::equal(f32_ids.begin(), f32_ids.begin() + i + 1, ref_ids.begin())) {
         const double lp32 = r32["token_logprobs"][i].get<double>();
         ours_vs_f32 += std::abs(out->tokens[i].logprob - lp32);

@@ -124,7 +124,7 @@ void ForwardPass::attend(int64_t layer, size_t token, size_t head, const KvCache
   }
 }
 
-void ForwardPass::attention_layer(int64_t layer, const Batch& batch, KvCache& cache) {
+void ForwardPass::attention_layer(int64_t layer, KvCache& cache) {
   const LayerWeights& w = model_.weights().layers[layer];
   const size_t n = token_pos_.size();
   const int64_t d = hp_.n_embd, qd = hp_.q_dim(), kvd = hp_.kv_dim();
@@ -179,7 +179,7 @@ Result<std::span<const float>> ForwardPass::run(const Batch& batch, KvCache& cac
   embed(batch);
   const size_t n = token_pos_.size();
   for (int64_t l = 0; l < hp_.n_layer; ++l) {
-    attention_layer(l, batch, cache);
+    attention_layer(l, cache);
     ffn_layer(l, n);
   }
   const int64_t d = hp_.n_embd;

@@ -40,7 +40,7 @@ class ForwardPass {
  private:
   Status validate(const Batch& batch, const KvCache& cache) const;
   void embed(const Batch& batch);
-  void attention_layer(int64_t layer, const Batch& batch, KvCache& cache);
+  void attention_layer(int64_t layer, KvCache& cache);
   void attend(int64_t layer, size_t token, size_t head, const KvCache& cache, float* scores);
   void ffn_layer(int64_t layer, size_t n_tokens);
 
