@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libhwy-dev            # Highway SIMD with dynamic dispatch
   libpcre2-dev          # Unicode-aware pre-tokenizer regexes
+  libboost-dev          # Beast/Asio (header-only) for the HTTP server and client
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy # test data generators run by /usr/bin/python3

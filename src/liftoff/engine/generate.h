@@ -11,16 +11,12 @@
 #include <vector>
 
 #include "liftoff/base/status.h"
+#include "liftoff/engine/finish_reason.h"
 #include "liftoff/engine/sampler.h"
 #include "liftoff/engine/sequence_runner.h"
 #include "liftoff/tokenizer/tokenizer.h"
 
 namespace liftoff::engine {
-
-enum class FinishReason : uint8_t {
-  kStop,    // an end-of-generation token was sampled (it is not part of the text)
-  kLength,  // max_tokens reached, or the context is full
-};
 
 struct GenerateOptions {
   int64_t max_tokens = 128;
