@@ -12,6 +12,7 @@ enum class Outputs : uint8_t {
   kNone,  // prefill chunk that is not the last: nothing to sample yet
   kLast,  // logits of the last token only (sampling)
   kAll,   // logits of every token (perplexity, prompt logprobs)
+  kHidden,  // final-norm hidden state of every token and no logits (embeddings)
 };
 
 struct SequenceStep {
@@ -29,6 +30,7 @@ struct Batch {
     for (const auto& s : sequences) n += s.tokens.size();
     return n;
   }
+  // Rows of logits a forward pass returns (kHidden sequences have none).
   size_t n_outputs() const {
     size_t n = 0;
     for (const auto& s : sequences) {

@@ -82,6 +82,7 @@ void ForwardPass::embed(const Batch& batch) {
   token_seq_.clear();
   token_pos_.clear();
   output_tokens_.clear();
+  output_has_logits_.clear();
   const kernels::WeightMatrix& embd = model_.weights().token_embd;
   const size_t row_bytes = kernels::row_bytes(embd.type, embd.cols);
   size_t t = 0;
@@ -91,8 +92,10 @@ void ForwardPass::embed(const Batch& batch) {
       token_pos_.push_back(s.n_past + static_cast<int64_t>(i));
       const auto* row = static_cast<const uint8_t*>(embd.data) + s.tokens[i] * row_bytes;
       kernels::dequantize_row(embd.type, row, x_.data() + t * hp_.n_embd, hp_.n_embd);
-      if (s.outputs == Outputs::kAll || (s.outputs == Outputs::kLast && i + 1 == s.tokens.size())) {
+      if (s.outputs == Outputs::kAll || s.outputs == Outputs::kHidden ||
+          (s.outputs == Outputs::kLast && i + 1 == s.tokens.size())) {
         output_tokens_.push_back(t);
+        output_has_logits_.push_back(s.outputs != Outputs::kHidden);
       }
     }
   }
@@ -188,15 +191,27 @@ Result<std::span<const float>> ForwardPass::run(const Batch& batch, KvCache& cac
     kernels::rms_norm(x_.data() + output_tokens_[o] * d, model_.weights().output_norm.data(),
                       hp_.rms_eps, out_hidden_.data() + o * d, d);
   }
-  if (n_outputs_ > 0) {
+  // Rows of kHidden sequences need no logits: when there are any, gather the others into xn_
+  // (free by now) so the output matmul sees contiguous rows.
+  const size_t n_logits =
+      static_cast<size_t>(std::count(output_has_logits_.begin(), output_has_logits_.end(), 1));
+  const float* logit_input = out_hidden_.data();
+  if (n_logits != n_outputs_) {
+    for (size_t o = 0, r = 0; o < n_outputs_; ++o) {
+      if (!output_has_logits_[o]) continue;
+      std::memcpy(xn_.data() + r++ * d, out_hidden_.data() + o * d, d * sizeof(float));
+    }
+    logit_input = xn_.data();
+  }
+  if (n_logits > 0) {
     // Grown on demand: sampling needs one row per sequence, only perplexity needs every row,
     // and a [max_tokens, n_vocab] buffer would cost ~100 MB for a 49k vocabulary.
-    const size_t needed = n_outputs_ * static_cast<size_t>(hp_.n_vocab);
+    const size_t needed = n_logits * static_cast<size_t>(hp_.n_vocab);
     if (logits_.size() < needed) logits_.resize(needed);
-    kernels::matmul(model_.weights().output, out_hidden_.data(), n_outputs_, logits_.data(), pool_,
+    kernels::matmul(model_.weights().output, logit_input, n_logits, logits_.data(), pool_,
                     workspace_);
   }
-  return std::span<const float>(logits_.data(), n_outputs_ * static_cast<size_t>(hp_.n_vocab));
+  return std::span<const float>(logits_.data(), n_logits * static_cast<size_t>(hp_.n_vocab));
 }
 
 }  // namespace liftoff::model

@@ -26,12 +26,13 @@ class ForwardPass {
               int64_t max_context);
 
   // Runs the batch. Returns logits [batch.n_outputs(), n_vocab] in batch order (sequence by
-  // sequence, token order within). The span is valid until the next run(). kInvalidArgument if
+  // sequence, token order within; kHidden sequences contribute no rows). The span is valid until the next run(). kInvalidArgument if
   // the batch is too big, a token id is out of range, a position exceeds max_context, or a block
   // table does not cover the sequence.
   Result<std::span<const float>> run(const Batch& batch, KvCache& cache);
 
-  // Final-norm hidden states [n_outputs, n_embd] of the last run(), for embeddings.
+  // Final-norm hidden states of the last run(), for embeddings: one [n_embd] row per output
+  // token (kLast, kAll and kHidden sequences alike), in batch order.
   std::span<const float> output_hidden() const;
 
   int64_t max_batch_tokens() const { return max_tokens_; }
@@ -54,7 +55,8 @@ class ForwardPass {
   // Per-token bookkeeping of the current batch.
   std::vector<const SequenceStep*> token_seq_;  // [n_tokens]
   std::vector<int64_t> token_pos_;              // [n_tokens]
-  std::vector<size_t> output_tokens_;           // token indices whose logits are returned
+  std::vector<size_t> output_tokens_;           // token indices whose hidden state is kept
+  std::vector<uint8_t> output_has_logits_;      // [output]: 0 for rows of kHidden sequences
 
   base::AlignedBuffer<float> x_;       // [max_tokens, n_embd] residual stream
   base::AlignedBuffer<float> xn_;      // [max_tokens, n_embd] normalised input of a sub-layer
