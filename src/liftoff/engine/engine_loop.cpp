@@ -138,8 +138,9 @@ void EngineLoop::Impl::run(std::stop_token st) {
     if (st.stop_requested()) break;
     drop_cancelled();
     if (!scheduler_.idle()) step();
-    send_updates();
+    // Stats first: a client that sees its request finish also sees its blocks freed.
     publish_stats();
+    send_updates();
   }
   {
     std::lock_guard lock(mu_);
@@ -191,6 +192,10 @@ void EngineLoop::Impl::step() {
     return;
   }
   for (const kv::BlockCopy& c : out.copies) cache_.copy_block(c.src, c.dst, c.n_slots);
+  for (Sequence* s : out.admitted) {
+    auto& choice = static_cast<Choice&>(*s);
+    if (choice.index == 0) choice.request->record.cached_tokens = choice.cached_tokens;
+  }
 
   model::Batch batch;
   batch.sequences.reserve(out.chunks.size());
@@ -314,7 +319,10 @@ void EngineLoop::Impl::finish_choice(Choice& choice, FinishReason reason) {
   scheduler_.remove(&choice);
   if (choice.index == 0) req.record.finish = reason;
   req.progressed = true;
-  if (++req.n_finished == req.n_choices) req.done = true;
+  if (++req.n_finished == req.n_choices) {
+    req.done = true;
+    ++totals_.requests_finished;
+  }
 }
 
 void EngineLoop::Impl::finish_embedding(ActiveRequest& req) {
@@ -324,6 +332,7 @@ void EngineLoop::Impl::finish_embedding(ActiveRequest& req) {
   req.n_finished = 1;
   req.done = true;
   req.progressed = true;
+  ++totals_.requests_finished;
 }
 
 void EngineLoop::Impl::fail_all(const Status& status) {
@@ -370,7 +379,6 @@ void EngineLoop::Impl::send_updates() {
         update.embedding.reserve(req->embedding_sum.size());
         for (double v : req->embedding_sum) update.embedding.push_back(static_cast<float>(v * inv));
       }
-      ++totals_.requests_finished;
     }
     req->sink(std::move(update));
   }
