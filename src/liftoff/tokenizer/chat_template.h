@@ -31,14 +31,16 @@ class ChatTemplateProgram;  // the parsed Jinja template
 
 class ChatTemplate {
  public:
-  // Parses Jinja source. kInvalidArgument naming line and column for a syntax error or a
-  // construct outside the supported subset.
+  // Parses Jinja source (origin "override"). kInvalidArgument naming line and column for a
+  // syntax error or a construct outside the supported subset.
   static Result<ChatTemplate> parse(std::string_view source);
   // A built-in template; kNotFound listing the known names.
   static Result<ChatTemplate> named(std::string_view name);
   static std::vector<std::string> builtin_names();
   // The template a server uses for this tokenizer: `override_name_or_source` if non-empty (a
   // built-in name, else Jinja source), else the tokenizer's chat_template(), else detection.
+  // A model template that does not parse, or fails to render a one-message conversation, is
+  // logged as a warning and skipped; an override that does not parse is an error.
   static Result<ChatTemplate> for_tokenizer(const Tokenizer& tokenizer,
                                             std::string_view override_name_or_source = {});
 
@@ -52,6 +54,11 @@ class ChatTemplate {
 
  private:
   ChatTemplate(std::shared_ptr<const ChatTemplateProgram> program, std::string origin);
+  // The Jinja source of a built-in template, "" for an unknown name (chat_template_builtin.cpp).
+  static std::string_view builtin_source(std::string_view name);
+  // The built-in template whose special tokens the vocabulary has; chatml if none matches.
+  static std::string detect_builtin(const Tokenizer& tokenizer);
+
   std::shared_ptr<const ChatTemplateProgram> program_;
   std::string origin_;
 };
