@@ -11,7 +11,7 @@ packages=(
   libboost-dev          # Beast/Asio (header-only) for the HTTP server and client
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy # test data generators run by /usr/bin/python3
+  python3 python3-numpy python3-jinja2 # test data generators run by /usr/bin/python3
 )
 
 missing=()
