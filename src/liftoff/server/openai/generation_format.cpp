@@ -1,0 +1,29 @@
+// Pieces every generation response shares: usage and the chunk header.
+#include "liftoff/server/openai/generation_format.h"
+
+namespace liftoff::server::openai {
+
+nlohmann::json usage_json(const Usage& usage) {
+  return {{"prompt_tokens", usage.prompt_tokens},
+          {"completion_tokens", usage.completion_tokens},
+          {"total_tokens", usage.prompt_tokens + usage.completion_tokens},
+          {"prompt_tokens_details", {{"cached_tokens", usage.cached_tokens}}}};
+}
+
+nlohmann::json GenerationFormat::chunk_head(const char* object) const {
+  nlohmann::json head = {{"id", options_.id},
+                         {"object", object},
+                         {"created", options_.created},
+                         {"model", options_.model}};
+  if (options_.include_usage) head["usage"] = nullptr;
+  return head;
+}
+
+nlohmann::json GenerationFormat::usage_chunk(const Usage& usage) const {
+  nlohmann::json chunk = chunk_head(chunk_object());
+  chunk["choices"] = nlohmann::json::array();
+  chunk["usage"] = usage_json(usage);
+  return chunk;
+}
+
+}  // namespace liftoff::server::openai
