@@ -12,7 +12,13 @@ packages=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-jinja2 # test data generators run by /usr/bin/python3
+  curl                  # health checks in bench/ scripts
 )
+# Node.js + npm run the official OpenAI SDK test (tests/sdk). A machine that already has both
+# (e.g. from NodeSource) keeps them: Debian's npm package would conflict with that nodejs.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
