@@ -15,7 +15,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-namespace liftoff::tooling::testing {
+namespace liftoff::testing {
 namespace {
 
 namespace asio = boost::asio;
@@ -237,4 +237,4 @@ bool FakeOpenAiServer::handle_completion(tcp::socket& socket, const json& body, 
   return write_chunked(socket, sse) && write_all(socket, "0\r\n\r\n");
 }
 
-}  // namespace liftoff::tooling::testing
+}  // namespace liftoff::testing

@@ -17,7 +17,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <nlohmann/json.hpp>
 
-namespace liftoff::tooling::testing {
+namespace liftoff::testing {
 
 enum class FakeReply {
   kOk,
@@ -78,4 +78,4 @@ class FakeOpenAiServer {
   std::thread accept_thread_;
 };
 
-}  // namespace liftoff::tooling::testing
+}  // namespace liftoff::testing

@@ -4,9 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "liftoff/formats/open_model.h"
+#include "liftoff/tokenizer/tokenizer.h"
 #include "liftoff/tooling/loadtest_prompts.h"
 #include "liftoff/tooling/loadtest_request.h"
 #include "liftoff/tooling/loadtest_runner.h"
+#include "liftoff/tooling/loadtest_token_prompts.h"
 #include "liftoff/tooling/loadtest_url.h"
 
 namespace liftoff::tooling {
@@ -40,11 +43,35 @@ Status validate(const LoadtestOptions& o) {
   return Status::ok();
 }
 
+// The prompts of all requests, warm-up first: word prompts, or exact-length token prompts when a
+// tokenizer is given.
+Result<std::vector<Prompt>> make_prompts(const LoadtestOptions& o, size_t n) {
+  const PromptSpec spec{o.prompt_tokens, o.shared_prefix, o.seed};
+  std::vector<Prompt> prompts;
+  prompts.reserve(n);
+  if (o.tokenizer_model.empty()) {
+    for (size_t i = 0; i < n; ++i) prompts.push_back(make_word_prompt(spec, i));
+    return prompts;
+  }
+  LIFTOFF_ASSIGN_OR_RETURN(auto file, formats::open_model_file(o.tokenizer_model));
+  LIFTOFF_ASSIGN_OR_RETURN(auto tok, tokenizer::Tokenizer::from_model_file(file));
+  LIFTOFF_ASSIGN_OR_RETURN(auto builder, TokenPromptBuilder::create(tok));
+  for (size_t i = 0; i < n; ++i) {
+    LIFTOFF_ASSIGN_OR_RETURN(Prompt p, builder.make(spec, i));
+    prompts.push_back(std::move(p));
+  }
+  return prompts;
+}
+
 }  // namespace
 
 Result<LoadtestResult> run_loadtest(const LoadtestOptions& o) {
   LIFTOFF_RETURN_IF_ERROR(validate(o));
   LIFTOFF_ASSIGN_OR_RETURN(ServerUrl url, parse_server_url(o.url));
+  // Prompts are made before the server is contacted, so a bad --tokenizer-model fails fast, and
+  // before the clock starts, so making them never competes with the responses being timed.
+  LIFTOFF_ASSIGN_OR_RETURN(auto prompts,
+                           make_prompts(o, static_cast<size_t>(o.warmup + o.requests)));
   RunnerConfig config;
   config.api_key = o.api_key;
   config.stream = o.stream;
@@ -60,8 +87,6 @@ Result<LoadtestResult> run_loadtest(const LoadtestOptions& o) {
     LIFTOFF_ASSIGN_OR_RETURN(result.model, runner->fetch_first_model_id());
   }
 
-  // Every body is built before the clock starts, so prompt generation never competes with the
-  // responses being timed.
   RequestShape shape;
   shape.model = result.model;
   shape.max_tokens = o.max_tokens;
@@ -69,13 +94,9 @@ Result<LoadtestResult> run_loadtest(const LoadtestOptions& o) {
   shape.stream = o.stream;
   shape.chat = o.chat;
   shape.ignore_eos = o.ignore_eos;
-  const PromptSpec spec{o.prompt_tokens, o.shared_prefix, o.seed};
-  const auto n_total = static_cast<size_t>(o.warmup + o.requests);
   std::vector<std::string> bodies;
-  bodies.reserve(n_total);
-  for (size_t i = 0; i < n_total; ++i) {
-    bodies.push_back(build_request_body(shape, make_word_prompt(spec, i)));
-  }
+  bodies.reserve(prompts.size());
+  for (const Prompt& p : prompts) bodies.push_back(build_request_body(shape, p));
 
   const std::string suffix(endpoint_suffix(o.chat));
   const auto warmup = static_cast<size_t>(o.warmup);

@@ -16,10 +16,12 @@ struct LoadtestOptions {
   std::string model;    // "" = the first id from GET {url}/models
   std::string api_key;  // "" = no Authorization header
   int64_t concurrency = 1;
-  int64_t requests = 100;       // measured requests
-  int64_t warmup = 0;           // requests sent first and not counted
-  int64_t prompt_tokens = 128;  // prompt length in words (about one token each)
-  int64_t shared_prefix = 0;    // leading words identical in every request
+  int64_t requests = 100;  // measured requests
+  int64_t warmup = 0;      // requests sent first and not counted
+  // Prompt length in words of about one token each or, with tokenizer_model, in exact tokens.
+  int64_t prompt_tokens = 128;
+  int64_t shared_prefix = 0;    // leading words (tokens) identical in every request
+  std::string tokenizer_model;  // GGUF (or llama2.c checkpoint) whose tokenizer sizes prompts
   int64_t max_tokens = 128;
   double temperature = 0;
   bool stream = false;

@@ -50,8 +50,9 @@ nlohmann::json loadtest_json(const LoadtestOptions& o, const LoadtestResult& r) 
       {"max_concurrency", o.concurrency},
       {"num_prompts", o.requests},
       {"warmup", o.warmup},
-      {"prompt_words", o.prompt_tokens},
-      {"shared_prefix_words", o.shared_prefix},
+      {"prompt_len", o.prompt_tokens},
+      {"shared_prefix_len", o.shared_prefix},
+      {"prompt_unit", o.tokenizer_model.empty() ? "words" : "tokens"},
       {"max_tokens", o.max_tokens},
       {"temperature", o.temperature},
       {"stream", o.stream},
@@ -85,11 +86,12 @@ std::string loadtest_table(const LoadtestOptions& o, const LoadtestResult& r) {
   appendf(out, "liftoff loadtest: %s%s, model %s\n", r.url.c_str(),
           std::string(endpoint_suffix(o.chat)).c_str(), r.model.c_str());
   appendf(out,
-          "concurrency %lld, %lld requests (+%lld warm-up), %lld prompt words (%lld shared), "
+          "concurrency %lld, %lld requests (+%lld warm-up), %lld prompt %s (%lld shared), "
           "max_tokens %lld, %s\n",
           static_cast<long long>(o.concurrency), static_cast<long long>(o.requests),
           static_cast<long long>(o.warmup), static_cast<long long>(o.prompt_tokens),
-          static_cast<long long>(o.shared_prefix), static_cast<long long>(o.max_tokens),
+          o.tokenizer_model.empty() ? "words" : "tokens", static_cast<long long>(o.shared_prefix),
+          static_cast<long long>(o.max_tokens),
           o.stream ? "streamed" : "not streamed (TTFT = E2E)");
   appendf(out, "%-34s %lld / %lld\n", "completed / failed requests",
           static_cast<long long>(s.completed), static_cast<long long>(s.failed));
