@@ -58,10 +58,10 @@ TEST(ChatFormat, ResponseLogprobs) {
   ASSERT_EQ(content.size(), 2u);
   EXPECT_EQ(content[0]["token"], "t5");
   EXPECT_EQ(content[0]["logprob"], -0.5);
-  EXPECT_EQ(content[0]["bytes"], nlohmann::json({116, 53}));
+  EXPECT_EQ(content[0]["bytes"], nlohmann::ordered_json({116, 53}));
   ASSERT_EQ(content[0]["top_logprobs"].size(), 1u);  // cut to top_logprobs
   EXPECT_EQ(content[0]["top_logprobs"][0]["token"], "t5");
-  EXPECT_EQ(content[0]["top_logprobs"][0]["bytes"], nlohmann::json({116, 53}));
+  EXPECT_EQ(content[0]["top_logprobs"][0]["bytes"], nlohmann::ordered_json({116, 53}));
 }
 
 TEST(ChatFormat, StreamStartHasRoleDeltaPerChoice) {
@@ -88,9 +88,9 @@ TEST(ChatFormat, StreamDeltaThenFinishChunk) {
   auto events = f.stream_delta(d);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0]["choices"][0]["index"], 1);
-  EXPECT_EQ(events[0]["choices"][0]["delta"], nlohmann::json({{"content", "lo"}}));
+  EXPECT_EQ(events[0]["choices"][0]["delta"], nlohmann::ordered_json({{"content", "lo"}}));
   EXPECT_TRUE(events[0]["choices"][0]["finish_reason"].is_null());
-  EXPECT_EQ(events[1]["choices"][0]["delta"], nlohmann::json::object());
+  EXPECT_EQ(events[1]["choices"][0]["delta"], nlohmann::ordered_json::object());
   EXPECT_EQ(events[1]["choices"][0]["finish_reason"], "stop");
 }
 
@@ -115,7 +115,7 @@ TEST(ChatFormat, IncludeUsage) {
   EXPECT_TRUE(events[0]["usage"].is_null());
   auto last = f.usage_chunk(Usage{3, 4, 0});
   EXPECT_EQ(last["object"], "chat.completion.chunk");
-  EXPECT_EQ(last["choices"], nlohmann::json::array());
+  EXPECT_EQ(last["choices"], nlohmann::ordered_json::array());
   EXPECT_EQ(last["usage"]["total_tokens"], 7);
 }
 

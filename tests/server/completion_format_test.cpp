@@ -43,12 +43,12 @@ TEST(CompletionFormat, LegacyLogprobsIncludeTheSampledToken) {
   std::vector<ChoiceResult> choices(1);
   choices[0].tokens = {{7, -2.0f, {{8, -0.5f}, {7, -2.0f}}}, {1, -0.1f, {{1, -0.1f}}}};
   auto lp = f.response(choices, Usage{})["choices"][0]["logprobs"];
-  EXPECT_EQ(lp["tokens"], nlohmann::json({" w7", "\xc3\xa9"}));
-  EXPECT_EQ(lp["token_logprobs"], nlohmann::json({-2.0, -0.1}));
+  EXPECT_EQ(lp["tokens"], nlohmann::ordered_json({" w7", "\xc3\xa9"}));
+  EXPECT_EQ(lp["token_logprobs"], nlohmann::ordered_json({-2.0, -0.1}));
   // Top 1 is " w8"; the sampled " w7" is added.
-  EXPECT_EQ(lp["top_logprobs"][0], nlohmann::json({{" w8", -0.5}, {" w7", -2.0}}));
-  EXPECT_EQ(lp["top_logprobs"][1], nlohmann::json({{"\xc3\xa9", -0.1}}));
-  EXPECT_EQ(lp["text_offset"], nlohmann::json({0, 3}));
+  EXPECT_EQ(lp["top_logprobs"][0], nlohmann::ordered_json({{" w8", -0.5}, {" w7", -2.0}}));
+  EXPECT_EQ(lp["top_logprobs"][1], nlohmann::ordered_json({{"\xc3\xa9", -0.1}}));
+  EXPECT_EQ(lp["text_offset"], nlohmann::ordered_json({0, 3}));
 }
 
 TEST(CompletionFormat, StreamEventsCarryTextAndFinish) {
@@ -88,8 +88,10 @@ TEST(CompletionFormat, StreamTextOffsetRunsAcrossChunksPerChoice) {
   b.text = " w5";
   b.tokens = {{5, -1.0f, {}}};
   f.stream_delta(a);
-  EXPECT_EQ(f.stream_delta(other)[0]["choices"][0]["logprobs"]["text_offset"], nlohmann::json({0}));
-  EXPECT_EQ(f.stream_delta(b)[0]["choices"][0]["logprobs"]["text_offset"], nlohmann::json({3}));
+  EXPECT_EQ(f.stream_delta(other)[0]["choices"][0]["logprobs"]["text_offset"],
+            nlohmann::ordered_json({0}));
+  EXPECT_EQ(f.stream_delta(b)[0]["choices"][0]["logprobs"]["text_offset"],
+            nlohmann::ordered_json({3}));
 }
 
 TEST(CompletionFormat, PartialCharacterPiecesCountOnce) {
@@ -97,7 +99,7 @@ TEST(CompletionFormat, PartialCharacterPiecesCountOnce) {
   FormatOptions o = options();
   std::vector<engine::SampledToken> tokens = {{2, -1.0f, {}}, {1, -1.0f, {}}, {9, -1.0f, {}}};
   auto j = lp.format(tokens, 0, o.piece);
-  EXPECT_EQ(j["text_offset"], nlohmann::json({0, 1, 2}));
+  EXPECT_EQ(j["text_offset"], nlohmann::ordered_json({0, 1, 2}));
 }
 
 }  // namespace

@@ -11,19 +11,21 @@ class ChatFormat final : public GenerationFormat {
 
   // {id, object: "chat.completion", created, model, choices: [{index, message: {role, content},
   // logprobs, finish_reason}], usage}
-  nlohmann::json response(std::span<const ChoiceResult> choices, const Usage& usage) const override;
+  nlohmann::ordered_json response(std::span<const ChoiceResult> choices,
+                                  const Usage& usage) const override;
   // One {delta: {role: "assistant", content: ""}} chunk per choice.
-  std::vector<nlohmann::json> stream_start(int32_t n_choices) const override;
+  std::vector<nlohmann::ordered_json> stream_start(int32_t n_choices) const override;
   // A content chunk if the delta has text (or tokens with logprobs asked for), then a chunk
   // with an empty delta and the finish_reason when the choice ends.
-  std::vector<nlohmann::json> stream_delta(const engine::ChoiceDelta& delta) override;
+  std::vector<nlohmann::ordered_json> stream_delta(const engine::ChoiceDelta& delta) override;
 
  protected:
   const char* chunk_object() const override { return "chat.completion.chunk"; }
 
  private:
-  nlohmann::json chunk(int32_t index, nlohmann::json delta, nlohmann::json logprobs,
-                       nlohmann::json finish_reason) const;
+  nlohmann::ordered_json chunk(int32_t index, nlohmann::ordered_json delta,
+                               nlohmann::ordered_json logprobs,
+                               nlohmann::ordered_json finish_reason) const;
 };
 
 }  // namespace liftoff::server::openai

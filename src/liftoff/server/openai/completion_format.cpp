@@ -4,19 +4,19 @@
 namespace liftoff::server::openai {
 namespace {
 
-nlohmann::json finish_json(const std::optional<engine::FinishReason>& finish) {
+nlohmann::ordered_json finish_json(const std::optional<engine::FinishReason>& finish) {
   if (!finish) return nullptr;
   return std::string(engine::finish_reason_name(*finish));
 }
 
 }  // namespace
 
-nlohmann::json CompletionFormat::response(std::span<const ChoiceResult> choices,
-                                          const Usage& usage) const {
-  nlohmann::json out_choices = nlohmann::json::array();
+nlohmann::ordered_json CompletionFormat::response(std::span<const ChoiceResult> choices,
+                                                  const Usage& usage) const {
+  nlohmann::ordered_json out_choices = nlohmann::ordered_json::array();
   for (size_t i = 0; i < choices.size(); ++i) {
     const ChoiceResult& c = choices[i];
-    nlohmann::json logprobs = nullptr;
+    nlohmann::ordered_json logprobs = nullptr;
     if (options_.logprobs) {
       logprobs = LegacyLogprobs().format(c.tokens, options_.top_logprobs, options_.piece);
     }
@@ -30,19 +30,20 @@ nlohmann::json CompletionFormat::response(std::span<const ChoiceResult> choices,
       {"model", options_.model}, {"choices", std::move(out_choices)}, {"usage", usage_json(usage)}};
 }
 
-std::vector<nlohmann::json> CompletionFormat::stream_delta(const engine::ChoiceDelta& delta) {
+std::vector<nlohmann::ordered_json> CompletionFormat::stream_delta(
+    const engine::ChoiceDelta& delta) {
   const bool show_tokens = options_.logprobs && !delta.tokens.empty();
   if (delta.text.empty() && !show_tokens && !delta.finish) return {};
-  nlohmann::json logprobs = nullptr;
+  nlohmann::ordered_json logprobs = nullptr;
   if (show_tokens) {
     logprobs =
         stream_logprobs_[delta.index].format(delta.tokens, options_.top_logprobs, options_.piece);
   }
-  nlohmann::json c = chunk_head(chunk_object());
-  c["choices"] = nlohmann::json::array({{{"index", delta.index},
-                                         {"text", delta.text},
-                                         {"logprobs", std::move(logprobs)},
-                                         {"finish_reason", finish_json(delta.finish)}}});
+  nlohmann::ordered_json c = chunk_head(chunk_object());
+  c["choices"] = nlohmann::ordered_json::array({{{"index", delta.index},
+                                                 {"text", delta.text},
+                                                 {"logprobs", std::move(logprobs)},
+                                                 {"finish_reason", finish_json(delta.finish)}}});
   return {std::move(c)};
 }
 

@@ -14,10 +14,11 @@ class CompletionFormat final : public GenerationFormat {
 
   // {id, object: "text_completion", created, model, choices: [{index, text, logprobs,
   // finish_reason}], usage}
-  nlohmann::json response(std::span<const ChoiceResult> choices, const Usage& usage) const override;
-  std::vector<nlohmann::json> stream_start(int32_t n_choices) const override { return {}; }
+  nlohmann::ordered_json response(std::span<const ChoiceResult> choices,
+                                  const Usage& usage) const override;
+  std::vector<nlohmann::ordered_json> stream_start(int32_t n_choices) const override { return {}; }
   // One event with the delta's text (and logprobs), carrying finish_reason on the last one.
-  std::vector<nlohmann::json> stream_delta(const engine::ChoiceDelta& delta) override;
+  std::vector<nlohmann::ordered_json> stream_delta(const engine::ChoiceDelta& delta) override;
 
  protected:
   const char* chunk_object() const override { return "text_completion"; }

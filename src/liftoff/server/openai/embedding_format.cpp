@@ -29,15 +29,16 @@ std::string base64_floats(std::span<const float> values) {
   return out;
 }
 
-nlohmann::json embedding_response(const std::vector<std::vector<float>>& embeddings, bool base64,
-                                  const std::string& model, int64_t prompt_tokens) {
-  nlohmann::json data = nlohmann::json::array();
+nlohmann::ordered_json embedding_response(const std::vector<std::vector<float>>& embeddings,
+                                          bool base64, const std::string& model,
+                                          int64_t prompt_tokens) {
+  nlohmann::ordered_json data = nlohmann::ordered_json::array();
   for (size_t i = 0; i < embeddings.size(); ++i) {
-    nlohmann::json embedding;
+    nlohmann::ordered_json embedding;
     if (base64) {
       embedding = base64_floats(embeddings[i]);
     } else {
-      embedding = nlohmann::json::array();
+      embedding = nlohmann::ordered_json::array();
       for (float v : embeddings[i]) embedding.push_back(json_float(v));
     }
     data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", std::move(embedding)}});

@@ -11,8 +11,9 @@ namespace liftoff::server::openai {
 
 // `embeddings[i]` answers input i. With `base64`, each embedding is the base64 of its
 // little-endian float32 bytes, as OpenAI encodes it.
-nlohmann::json embedding_response(const std::vector<std::vector<float>>& embeddings, bool base64,
-                                  const std::string& model, int64_t prompt_tokens);
+nlohmann::ordered_json embedding_response(const std::vector<std::vector<float>>& embeddings,
+                                          bool base64, const std::string& model,
+                                          int64_t prompt_tokens);
 
 // Standard base64 (RFC 4648, with padding) of the floats' little-endian bytes.
 std::string base64_floats(std::span<const float> values);

@@ -22,15 +22,17 @@ const char* error_type_for(unsigned http_status) {
 }
 
 http::Response make(unsigned status, std::string message, std::string param, std::string code) {
-  nlohmann::json error = {
+  nlohmann::ordered_json error = {
       {"message", std::move(message)},
       {"type", error_type_for(status)},
-      {"param", param.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::move(param))},
-      {"code", code.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::move(code))},
+      {"param",
+       param.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::move(param))},
+      {"code",
+       code.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::move(code))},
   };
   http::Response r;
   r.status = status;
-  r.body = dump_json(nlohmann::json{{"error", std::move(error)}});
+  r.body = dump_json(nlohmann::ordered_json{{"error", std::move(error)}});
   if (status == 503) r.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
   return r;
 }

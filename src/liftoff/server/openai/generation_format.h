@@ -25,7 +25,7 @@ struct Usage {
   int64_t cached_tokens = 0;  // of prompt_tokens, served from the prefix cache
 };
 
-nlohmann::json usage_json(const Usage& usage);
+nlohmann::ordered_json usage_json(const Usage& usage);
 
 struct FormatOptions {
   std::string id;       // "chatcmpl-..." / "cmpl-..."
@@ -52,23 +52,23 @@ class GenerationFormat {
   const FormatOptions& options() const { return options_; }
 
   // The complete non-streamed response; choices[i] has index i.
-  virtual nlohmann::json response(std::span<const ChoiceResult> choices,
-                                  const Usage& usage) const = 0;
+  virtual nlohmann::ordered_json response(std::span<const ChoiceResult> choices,
+                                          const Usage& usage) const = 0;
 
   // Streaming: each returned object is one SSE event's data.
   // Events sent before any token (chat: one role delta per choice).
-  virtual std::vector<nlohmann::json> stream_start(int32_t n_choices) const = 0;
+  virtual std::vector<nlohmann::ordered_json> stream_start(int32_t n_choices) const = 0;
   // Events for one choice's delta (empty if it carries nothing to show). Not const: legacy
   // logprobs carry a running text offset per choice.
-  virtual std::vector<nlohmann::json> stream_delta(const engine::ChoiceDelta& delta) = 0;
+  virtual std::vector<nlohmann::ordered_json> stream_delta(const engine::ChoiceDelta& delta) = 0;
   // The final usage event (choices: []), sent when include_usage is set.
-  nlohmann::json usage_chunk(const Usage& usage) const;
+  nlohmann::ordered_json usage_chunk(const Usage& usage) const;
 
  protected:
   // "chat.completion.chunk" or "text_completion".
   virtual const char* chunk_object() const = 0;
   // {"id", "object", "created", "model"} (+ "usage": null when include_usage).
-  nlohmann::json chunk_head(const char* object) const;
+  nlohmann::ordered_json chunk_head(const char* object) const;
   FormatOptions options_;
 };
 

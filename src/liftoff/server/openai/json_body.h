@@ -21,7 +21,9 @@ ApiResult<nlohmann::json> parse_json_object(std::string_view body);
 // -0.10000000149011612 (logprobs and embeddings are float32).
 double json_float(float f);
 
-// Compact JSON; invalid UTF-8 in strings becomes U+FFFD instead of an exception.
+// Compact JSON; invalid UTF-8 in strings becomes U+FFFD instead of an exception. Responses are
+// built as ordered_json so fields appear in OpenAI's order (id, object, created, ...).
 std::string dump_json(const nlohmann::json& value);
+std::string dump_json(const nlohmann::ordered_json& value);
 
 }  // namespace liftoff::server::openai

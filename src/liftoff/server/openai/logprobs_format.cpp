@@ -9,8 +9,8 @@
 namespace liftoff::server::openai {
 namespace {
 
-nlohmann::json bytes_of(const std::string& s) {
-  nlohmann::json out = nlohmann::json::array();
+nlohmann::ordered_json bytes_of(const std::string& s) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (unsigned char c : s) out.push_back(static_cast<int>(c));
   return out;
 }
@@ -23,12 +23,12 @@ int64_t code_points(const std::string& s) {
 
 }  // namespace
 
-nlohmann::json chat_logprobs(std::span<const engine::SampledToken> tokens, int32_t top,
-                             const TokenPiece& piece) {
-  nlohmann::json content = nlohmann::json::array();
+nlohmann::ordered_json chat_logprobs(std::span<const engine::SampledToken> tokens, int32_t top,
+                                     const TokenPiece& piece) {
+  nlohmann::ordered_json content = nlohmann::ordered_json::array();
   for (const auto& t : tokens) {
     const std::string text = piece(t.token);
-    nlohmann::json alternatives = nlohmann::json::array();
+    nlohmann::ordered_json alternatives = nlohmann::ordered_json::array();
     const size_t n_top = std::min(t.top.size(), static_cast<size_t>(std::max(top, 0)));
     for (size_t i = 0; i < n_top; ++i) {
       const std::string alt = piece(t.top[i].token);
@@ -43,15 +43,17 @@ nlohmann::json chat_logprobs(std::span<const engine::SampledToken> tokens, int32
   return {{"content", std::move(content)}};
 }
 
-nlohmann::json LegacyLogprobs::format(std::span<const engine::SampledToken> tokens, int32_t top,
-                                      const TokenPiece& piece) {
-  nlohmann::json texts = nlohmann::json::array(), logprobs = nlohmann::json::array(),
-                 tops = nlohmann::json::array(), offsets = nlohmann::json::array();
+nlohmann::ordered_json LegacyLogprobs::format(std::span<const engine::SampledToken> tokens,
+                                              int32_t top, const TokenPiece& piece) {
+  nlohmann::ordered_json texts = nlohmann::ordered_json::array(),
+                         logprobs = nlohmann::ordered_json::array(),
+                         tops = nlohmann::ordered_json::array(),
+                         offsets = nlohmann::ordered_json::array();
   for (const auto& t : tokens) {
     const std::string text = piece(t.token);
     texts.push_back(text);
     logprobs.push_back(json_float(t.logprob));
-    nlohmann::json alternatives = nlohmann::json::object();
+    nlohmann::ordered_json alternatives = nlohmann::ordered_json::object();
     const size_t n_top = std::min(t.top.size(), static_cast<size_t>(std::max(top, 0)));
     for (size_t i = 0; i < n_top; ++i) {
       const std::string alt = piece(t.top[i].token);

@@ -13,8 +13,8 @@ namespace liftoff::server::openai {
 
 // Chat: {"content": [{token, logprob, bytes, top_logprobs: [{token, logprob, bytes}]}]}, with
 // top_logprobs cut to `top` entries.
-nlohmann::json chat_logprobs(std::span<const engine::SampledToken> tokens, int32_t top,
-                             const TokenPiece& piece);
+nlohmann::ordered_json chat_logprobs(std::span<const engine::SampledToken> tokens, int32_t top,
+                                     const TokenPiece& piece);
 
 // Legacy completions: {tokens, token_logprobs, top_logprobs: [{piece: logprob}], text_offset}.
 // top_logprobs holds the `top` most likely tokens plus the sampled one (so up to top + 1, as
@@ -22,8 +22,8 @@ nlohmann::json chat_logprobs(std::span<const engine::SampledToken> tokens, int32
 // start of the choice's text; one instance per choice carries it across stream chunks.
 class LegacyLogprobs {
  public:
-  nlohmann::json format(std::span<const engine::SampledToken> tokens, int32_t top,
-                        const TokenPiece& piece);
+  nlohmann::ordered_json format(std::span<const engine::SampledToken> tokens, int32_t top,
+                                const TokenPiece& piece);
 
  private:
   int64_t offset_ = 0;
