@@ -149,7 +149,9 @@ TEST(LoadRunner, TimeoutThenTheClientGoesOn) {
   FakeOpenAiServer server([](int64_t n) { return n == 0 ? FakeReply::kHang : FakeReply::kOk; });
   RequestShape shape{"fake-model", 2, 0, true, false, true};
   RunnerConfig config{"", true, false, 1};
-  config.timeout = std::chrono::duration<double>(0.3);
+  // 1 s: far above what an answered request takes here even on a loaded 2-core box, so only the
+  // hanging one times out.
+  config.timeout = std::chrono::duration<double>(1.0);
   auto runner = make_runner(server, config);
   const RunResult run = runner->run("/completions", make_bodies(3, shape));
   EXPECT_EQ(run.records[0].error, ErrorKind::kTimeout);
