@@ -8,10 +8,11 @@
 #       [-c CTX] MODEL.gguf [MODEL.gguf ...]
 #
 #   THREADS default 2, REPS default 3, CTX (per sequence / slot) default 1024.
-#   Scenarios (streaming, ignore_eos so every request generates exactly max_tokens):
+#   Scenarios (streaming, ignore_eos so every request generates exactly max_tokens; prompts of
+#   exact token counts built from the model's own vocabulary by loadtest --tokenizer-model):
 #     thru16   16 concurrent clients, 128 prompt / 128 output tokens, 64 requests: output tok/s
 #     ttft8     8 concurrent clients, 128 prompt / 128 output tokens, 32 requests: TTFT P99
-#     prefix    4 concurrent clients, 512-word shared system prompt + 32 unique words, 16 output
+#     prefix    4 concurrent clients, 512-token shared system prompt + 32 unique tokens, 16 output
 #               tokens, 24 requests: TTFT P50 of liftoff with prefix caching on vs off
 #               (llama-server shown for reference)
 #   env: LLAMA_CPP_BUILD (required; holds bin/llama-server), LIFTOFF (default build/liftoff),
@@ -19,7 +20,7 @@
 # Prints a markdown table and the commands; exits 1 if a server failed to start.
 set -euo pipefail
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 threads=2 reps=3 ctx=1024
 while getopts "t:r:c:h" opt; do
@@ -62,7 +63,8 @@ wait_ready() {  # wait_ready PORT NAME
 loadtest() {  # loadtest PORT OUT.json ARGS...
   local port=$1 out=$2
   shift 2
-  "$liftoff" loadtest --url "http://127.0.0.1:$port/v1" --stream --json --timeout 600 "$@" >"$out"
+  "$liftoff" loadtest --url "http://127.0.0.1:$port/v1" --stream --json --timeout 600 \
+    --tokenizer-model "$model" "$@" >"$out"
 }
 
 metric() {  # metric FILE... -> median of FIELD over files ($field)
