@@ -4,6 +4,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -62,7 +63,13 @@ Status ServerConfig::validate() const {
     return Status::invalid_argument("--shutdown-timeout must be 0 or more seconds, got " +
                                     std::to_string(shutdown_timeout_s));
   }
-  if (host.empty()) return Status::invalid_argument("--host must not be empty");
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+  if (ec) {
+    return Status::invalid_argument("--host '" + host +
+                                    "' is not an IPv4 or IPv6 address (or "
+                                    "localhost)");
+  }
   return Status::ok();
 }
 

@@ -17,7 +17,7 @@ namespace liftoff::server::http {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   // Binds and listens on host:port (port 0: an ephemeral port). kInvalidArgument for a host that
-  // is not an IP address, kUnavailable if the address cannot be bound.
+  // is neither an IP address nor "localhost", kUnavailable if the address cannot be bound.
   static Result<std::shared_ptr<Listener>> bind(boost::asio::io_context& ioc,
                                                 const std::string& host, uint16_t port,
                                                 const SessionContext& context);
