@@ -41,20 +41,19 @@ Value Value::integer(int64_t i) { return Value(Data(i)); }
 Value Value::number(double d) { return Value(Data(d)); }
 Value Value::string(std::string s) { return Value(Data(std::move(s))); }
 
-Value Value::list(std::vector<Value> items) {
+Value Value::list(std::vector<Value> items) { return sequence(std::move(items), false); }
+
+Value Value::tuple(std::vector<Value> items) { return sequence(std::move(items), true); }
+
+Value Value::sequence(std::vector<Value> items, bool is_tuple) {
   auto obj = std::make_shared<ListObj>();
   for (const Value& v : items) {
     obj->depth = std::max(obj->depth, v.depth() + 1);
     obj->has_namespace = obj->has_namespace || v.has_namespace();
   }
   obj->items = std::move(items);
+  obj->is_tuple = is_tuple;
   return Value(Data(std::shared_ptr<const ListObj>(std::move(obj))));
-}
-
-Value Value::tuple(std::vector<Value> items) {
-  Value v = list(std::move(items));
-  const_cast<ListObj&>(v.as_list()).is_tuple = true;  // still ours alone: just built above
-  return v;
 }
 
 Value Value::dict(std::vector<std::pair<Value, Value>> entries) {

@@ -115,6 +115,7 @@ class Value {
                             std::shared_ptr<const ListObj>, std::shared_ptr<const DictObj>,
                             std::shared_ptr<NamespaceObj>, std::shared_ptr<const CallableObj>>;
   explicit Value(Data data) : data_(std::move(data)) {}
+  static Value sequence(std::vector<Value> items, bool is_tuple);
   Data data_;
 };
 
