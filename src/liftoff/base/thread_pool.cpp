@@ -5,6 +5,8 @@
 #include <set>
 #include <string>
 
+#include "liftoff/base/status.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>  // _mm_pause
 #endif
@@ -47,33 +49,60 @@ ThreadPool::ThreadPool(size_t n_threads) : n_threads_(n_threads == 0 ? default_t
   }
 }
 
+namespace {
+constexpr uint64_t pack(uint32_t gen, uint32_t task) { return (static_cast<uint64_t>(gen) << 32) | task; }
+constexpr uint32_t gen_of(uint64_t c) { return static_cast<uint32_t>(c >> 32); }
+constexpr uint32_t task_of(uint64_t c) { return static_cast<uint32_t>(c); }
+}  // namespace
+
 ThreadPool::~ThreadPool() {
   stop_.store(true, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  generation_.notify_all();
+  claim_.store(pack(++generation_, 0), std::memory_order_release);
+  claim_.notify_all();
   for (auto& w : workers_) w.join();
 }
 
-void ThreadPool::work_on_current_job(size_t thread_index) {
+void ThreadPool::work_on_job(uint32_t gen, size_t thread_index) {
   for (;;) {
-    size_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
-    if (task >= job_tasks_) break;
-    job_fn_(job_ctx_, task, thread_index);
+    uint64_t c = claim_.load(std::memory_order_acquire);
+    if (gen_of(c) != gen) return;
+    const uint32_t task = task_of(c);
+    if (task == kClosed) {  // the caller is still writing this job's parameters
+      cpu_relax();
+      continue;
+    }
+    const TaskFn fn = job_fn_.load(std::memory_order_relaxed);
+    void* const ctx = job_ctx_.load(std::memory_order_relaxed);
+    const size_t n_tasks = job_tasks_.load(std::memory_order_relaxed);
+    if (task >= n_tasks) return;
+    // Seqlock read side: if the claim below succeeds, generation `gen` was still open, so the
+    // parameters just read are this job's (the caller closes a generation before rewriting).
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (!claim_.compare_exchange_strong(c, c + 1, std::memory_order_acq_rel,
+                                        std::memory_order_relaxed)) {
+      continue;
+    }
+    fn(ctx, task, thread_index);
+    completed_.fetch_add(1, std::memory_order_release);
   }
 }
 
 void ThreadPool::run(size_t n_tasks, TaskFn fn, void* ctx) {
-  job_fn_ = fn;
-  job_ctx_ = ctx;
-  job_tasks_ = n_tasks;
-  next_task_.store(0, std::memory_order_relaxed);
-  busy_workers_.store(workers_.size(), std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_release);
-  generation_.notify_all();
-  work_on_current_job(0);
-  // Spin while the workers are likely running; past that, a worker has probably been preempted
-  // (more runnable threads than cores), so give the core away instead of burning its quantum.
-  for (int spin = 0; busy_workers_.load(std::memory_order_acquire) != 0; ++spin) {
+  LIFTOFF_CHECK(n_tasks < kClosed);
+  const uint32_t gen = ++generation_;
+  claim_.store(pack(gen, kClosed), std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  job_fn_.store(fn, std::memory_order_relaxed);
+  job_ctx_.store(ctx, std::memory_order_relaxed);
+  job_tasks_.store(n_tasks, std::memory_order_relaxed);
+  // No late increments can arrive: every task of the previous job was claimed and completed.
+  completed_.store(0, std::memory_order_relaxed);
+  claim_.store(pack(gen, 0), std::memory_order_release);
+  claim_.notify_all();
+  work_on_job(gen, 0);
+  // Only tasks a worker claimed and has not finished are left. Spin while it is likely running;
+  // past that it has probably been preempted, so give the core away instead of burning it.
+  for (int spin = 0; completed_.load(std::memory_order_acquire) != n_tasks; ++spin) {
     if (spin < kSpinIterations) {
       cpu_relax();
     } else {
@@ -83,21 +112,20 @@ void ThreadPool::run(size_t n_tasks, TaskFn fn, void* ctx) {
 }
 
 void ThreadPool::worker_loop(size_t thread_index) {
-  uint64_t seen = 0;
+  uint32_t seen = 0;
   for (;;) {
-    uint64_t gen = generation_.load(std::memory_order_acquire);
-    for (int spin = 0; gen == seen && spin < kSpinIterations; ++spin) {
+    uint64_t c = claim_.load(std::memory_order_acquire);
+    for (int spin = 0; gen_of(c) == seen && spin < kSpinIterations; ++spin) {
       cpu_relax();
-      gen = generation_.load(std::memory_order_acquire);
+      c = claim_.load(std::memory_order_acquire);
     }
-    if (gen == seen) {
-      generation_.wait(seen, std::memory_order_acquire);
+    if (gen_of(c) == seen) {
+      claim_.wait(c, std::memory_order_acquire);  // returns on any change; the loop rechecks
       continue;
     }
-    seen = gen;
+    seen = gen_of(c);
     if (stop_.load(std::memory_order_acquire)) return;
-    work_on_current_job(thread_index);
-    busy_workers_.fetch_sub(1, std::memory_order_acq_rel);
+    work_on_job(seen, thread_index);
   }
 }
 

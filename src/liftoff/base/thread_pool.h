@@ -1,6 +1,9 @@
 // ThreadPool: the one compute pool. The caller's thread takes part in every parallel_for, so a
 // pool of N threads starts N-1 workers. Workers spin briefly between jobs (decode issues hundreds
 // of small matvecs per token and a futex wake-up per job would dominate), then sleep.
+// A job is finished when all its tasks are, not when every worker has checked in: a worker that
+// is descheduled (more runnable threads than cores: HTTP threads, another process) and has not
+// claimed a task costs the job nothing, because the caller claims the remaining tasks itself.
 #pragma once
 
 #include <atomic>
@@ -46,18 +49,24 @@ class ThreadPool {
 
   void run(size_t n_tasks, TaskFn fn, void* ctx);
   void worker_loop(size_t thread_index);
-  void work_on_current_job(size_t thread_index);
+  // Claims and runs tasks of generation `gen` until none is left (or a newer job started).
+  void work_on_job(uint32_t gen, size_t thread_index);
+  static constexpr uint32_t kClosed = 0xffffffffu;
 
   size_t n_threads_;
   std::vector<std::thread> workers_;
 
-  // The current job; written by the caller before it bumps generation_.
-  TaskFn job_fn_ = nullptr;
-  void* job_ctx_ = nullptr;
-  size_t job_tasks_ = 0;
-  alignas(64) std::atomic<size_t> next_task_{0};
-  alignas(64) std::atomic<size_t> busy_workers_{0};
-  alignas(64) std::atomic<uint64_t> generation_{0};
+  // The current job's parameters, guarded like a seqlock by claim_: the caller closes the next
+  // generation, writes them, then opens it; a worker's claim succeeds only if the generation it
+  // read them under is still open, so a worker that wakes up late never runs a task with the
+  // parameters of another job.
+  std::atomic<TaskFn> job_fn_{nullptr};
+  std::atomic<void*> job_ctx_{nullptr};
+  std::atomic<size_t> job_tasks_{0};
+  // (generation << 32) | next unclaimed task, or kClosed while the parameters are being written.
+  alignas(64) std::atomic<uint64_t> claim_{0};
+  alignas(64) std::atomic<size_t> completed_{0};
+  uint32_t generation_ = 0;  // caller only
   std::atomic<bool> stop_{false};
 };
 
