@@ -174,6 +174,16 @@ TEST(JinjaLimits, RecursionAndNestingAreBounded) {
       {"{% set ns = namespace(a=1) %}{% set ns.me = ns %}",
        "a namespace cannot hold another namespace"},
   });
+  // Repeating nothing a huge number of times is instant, not a loop of 2^63 steps.
+  EXPECT_EQ(
+      testing::render_or_error("[{{ '' * 9223372036854775807 }}{{ [] * 9223372036854775807 }}]"),
+      "[[]]");
+  // Steps at the int64 limits neither overflow nor loop.
+  EXPECT_EQ(testing::render_or_error("{{ [1, 2, 3][::9223372036854775807] }}|"
+                                     "{{ [1, 2, 3][::-9223372036854775807 - 1] }}|"
+                                     "{{ range(9223372036854775806, 9223372036854775807, "
+                                     "9223372036854775807)|list }}"),
+            "[1]|[3]|[9223372036854775806]");
   // Within the limits, deep but finite recursion works.
   EXPECT_EQ(testing::render_or_error(
                 "{% macro f(n) %}{% if n > 0 %}{{ f(n - 1) }}{{ n }}{% endif %}{% endmacro %}"

@@ -138,10 +138,17 @@ Result<Value> get_slice(const Value& object, const Value& start_v, const Value& 
   int64_t start = 0, stop = 0, step = 1;
   LIFTOFF_RETURN_IF_ERROR(slice_indices(start_v, stop_v, step_v, size, start, stop, step));
   if (!budget.spend(size)) return budget.failure();
+  // How many indices start, start+step, ... lie before stop; computed without overflowing
+  // for steps near the int64 limits.
+  int64_t count = 0;
+  if (step > 0 && stop > start) count = 1 + (stop - start - 1) / step;
+  if (step < 0 && start > stop) {
+    count = step == INT64_MIN ? 1 : 1 + (start - stop - 1) / -step;
+  }
   std::string text;
   std::vector<Value> items;
-  for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
-    const auto k = static_cast<size_t>(i);
+  for (int64_t n = 0; n < count; ++n) {
+    const auto k = static_cast<size_t>(start + n * step);
     if (object.is_list()) {
       items.push_back(object.as_list().items[k]);
     } else if (ascii) {

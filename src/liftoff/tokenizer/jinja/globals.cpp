@@ -39,8 +39,8 @@ Result<Value> range(Interpreter& in, CallArgs& args) {
   if (!in.budget().spend(static_cast<uint64_t>(count))) return in.budget().failure();
   std::vector<Value> items;
   items.reserve(static_cast<size_t>(count));
-  for (int64_t i = 0, v = start; i < static_cast<int64_t>(count); ++i, v += step) {
-    items.push_back(Value::integer(v));
+  for (int64_t i = 0; i < static_cast<int64_t>(count); ++i) {
+    items.push_back(Value::integer(start + i * step));  // stays between start and stop
   }
   return Value::list(std::move(items));
 }
@@ -96,10 +96,13 @@ Result<Value> raise_exception(Interpreter& in, CallArgs& args) {
 Result<Value> strftime_now(Interpreter&, CallArgs& args) {
   LIFTOFF_ASSIGN_OR_RETURN(auto a, bind_args(args, {"format"}, "strftime_now"));
   if (!a[0].is_string()) return Status::invalid_argument("strftime_now() format must be a str");
+  if (a[0].as_string().size() > 256) {
+    return Status::invalid_argument("strftime_now() format is longer than 256 bytes");
+  }
   const std::time_t now = std::time(nullptr);
   std::tm local{};
   localtime_r(&now, &local);
-  std::string out(256 + a[0].as_string().size() * 8, '\0');
+  std::string out(4096, '\0');  // room for the longest expansion of a 256-byte format
   const size_t n = std::strftime(out.data(), out.size(), a[0].as_string().c_str(), &local);
   out.resize(n);
   return Value::string(std::move(out));

@@ -125,12 +125,14 @@ Result<Value> arithmetic(BinaryOp op, const Value& a, const Value& b) {
 
 // "ab" * 3, [1] * 2 (either order).
 Result<Value> repeat(const Value& seq, int64_t n, Budget& budget) {
-  if (n < 0) n = 0;
+  // Nothing repeated any number of times is nothing: return before looping n times over it.
+  const bool empty = seq.is_string() ? seq.as_string().empty() : seq.as_list().items.empty();
+  if (n < 0 || empty) n = 0;
   if (seq.is_string()) {
     const std::string& s = seq.as_string();
-    if (!s.empty() && !budget.fits(static_cast<uint64_t>(n) > kMaxStringBytes / s.size()
-                                       ? kMaxStringBytes + 1
-                                       : s.size() * static_cast<size_t>(n))) {
+    if (n > 0 && !budget.fits(static_cast<uint64_t>(n) > kMaxStringBytes / s.size()
+                                  ? kMaxStringBytes + 1
+                                  : s.size() * static_cast<size_t>(n))) {
       return budget.failure();
     }
     std::string out;
@@ -139,7 +141,7 @@ Result<Value> repeat(const Value& seq, int64_t n, Budget& budget) {
     return Value::string(std::move(out));
   }
   const ListObj& list = seq.as_list();
-  if (!list.items.empty()) {
+  if (n > 0) {
     const uint64_t total = static_cast<uint64_t>(n) > kMaxItems
                                ? kMaxItems + 1
                                : static_cast<uint64_t>(n) * list.items.size();
