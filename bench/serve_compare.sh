@@ -106,8 +106,10 @@ for model in "$@"; do
     done
     for who in on off llama; do
       port=$([ $who = on ] && echo "$p_on" || ([ $who = off ] && echo "$p_off" || echo "$p_ll"))
+      # llama-server caps a slot at the model's training context: a small model may refuse.
       loadtest "$port" "$raw/$name-prefix-$who-$r.json" -c 4 -n 24 --warmup 2 \
-        --prompt-tokens 544 --shared-prefix 512 --max-tokens 16 --seed "$r"
+        --prompt-tokens 544 --shared-prefix 512 --max-tokens 16 --seed "$r" ||
+        [ $who = llama ]
     done
   done
   field=output_throughput
