@@ -48,8 +48,10 @@ TEST(ServeProcess, SigtermDrainsInFlightRequestsAndExitsZero) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the signal is not handled yet
     ready = idle.get("/ready");
   }
-  EXPECT_EQ(ready.status, 503u) << ready.body;
-  EXPECT_EQ(ready.header("retry-after"), "1");
+  // Either answer means "draining": 503 + Retry-After if the request got in before the server
+  // closed its idle keep-alive connections, or the connection closed (status 0) if it did not.
+  EXPECT_TRUE(ready.status == 503u || ready.status == 0u) << ready.status << " " << ready.body;
+  if (ready.status == 503u) EXPECT_EQ(ready.header("retry-after"), "1");
   auto answer = busy.read_response();
   EXPECT_EQ(answer.status, 200u);
   EXPECT_EQ(answer.json()["usage"]["completion_tokens"], 3000);
