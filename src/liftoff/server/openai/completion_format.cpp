@@ -2,15 +2,6 @@
 #include "liftoff/server/openai/completion_format.h"
 
 namespace liftoff::server::openai {
-namespace {
-
-nlohmann::ordered_json finish_json(const std::optional<engine::FinishReason>& finish) {
-  if (!finish) return nullptr;
-  return std::string(engine::finish_reason_name(*finish));
-}
-
-}  // namespace
-
 nlohmann::ordered_json CompletionFormat::response(std::span<const ChoiceResult> choices,
                                                   const Usage& usage) const {
   nlohmann::ordered_json out_choices = nlohmann::ordered_json::array();

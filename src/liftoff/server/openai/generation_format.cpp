@@ -3,6 +3,11 @@
 
 namespace liftoff::server::openai {
 
+nlohmann::ordered_json finish_json(const std::optional<engine::FinishReason>& finish) {
+  if (!finish) return nullptr;
+  return std::string(engine::finish_reason_name(*finish));
+}
+
 nlohmann::ordered_json usage_json(const Usage& usage) {
   return {{"prompt_tokens", usage.prompt_tokens},
           {"completion_tokens", usage.completion_tokens},

@@ -26,6 +26,8 @@ struct Usage {
 };
 
 nlohmann::ordered_json usage_json(const Usage& usage);
+// "stop" / "length", or null while the choice is still running.
+nlohmann::ordered_json finish_json(const std::optional<engine::FinishReason>& finish);
 
 struct FormatOptions {
   std::string id;       // "chatcmpl-..." / "cmpl-..."
