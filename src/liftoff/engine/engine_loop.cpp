@@ -405,6 +405,22 @@ void EngineLoop::Impl::publish_stats() {
 
 // ---- EngineLoop ----
 
+namespace {
+
+// Rejected at submit() with a clear message, before the request reaches the loop.
+Status check_token_ids(std::span<const int32_t> tokens, size_t n_vocab) {
+  for (int32_t t : tokens) {
+    if (t < 0 || static_cast<size_t>(t) >= n_vocab) {
+      return Status::invalid_argument("token id " + std::to_string(t) +
+                                      " is outside the vocabulary [0, " +
+                                      std::to_string(n_vocab) + ")");
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 EngineLoop::EngineLoop(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 EngineLoop::~EngineLoop() = default;
 
@@ -438,13 +454,7 @@ Result<RequestHandle> EngineLoop::submit(GenerationRequest request, RequestRecor
   const EngineConfig& c = impl_->config();
   const int64_t n_prompt = static_cast<int64_t>(request.prompt.size());
   if (n_prompt == 0) return Status::invalid_argument("the prompt has no tokens");
-  for (int32_t t : request.prompt) {
-    if (t < 0 || static_cast<size_t>(t) >= impl_->n_vocab()) {
-      return Status::invalid_argument("token id " + std::to_string(t) +
-                                      " is outside the vocabulary [0, " +
-                                      std::to_string(impl_->n_vocab()) + ")");
-    }
-  }
+  LIFTOFF_RETURN_IF_ERROR(check_token_ids(request.prompt, impl_->n_vocab()));
   if (n_prompt >= c.n_ctx) {
     return Status::invalid_argument(
         "this model's maximum context length is " + std::to_string(c.n_ctx) +
@@ -488,13 +498,7 @@ Result<RequestHandle> EngineLoop::submit(EmbeddingRequest request, RequestRecord
   const EngineConfig& c = impl_->config();
   const int64_t n = static_cast<int64_t>(request.tokens.size());
   if (n == 0) return Status::invalid_argument("the input has no tokens");
-  for (int32_t t : request.tokens) {
-    if (t < 0 || static_cast<size_t>(t) >= impl_->n_vocab()) {
-      return Status::invalid_argument("token id " + std::to_string(t) +
-                                      " is outside the vocabulary [0, " +
-                                      std::to_string(impl_->n_vocab()) + ")");
-    }
-  }
+  LIFTOFF_RETURN_IF_ERROR(check_token_ids(request.tokens, impl_->n_vocab()));
   if (n > c.n_ctx) {
     return Status::invalid_argument("this model's maximum context length is " +
                                     std::to_string(c.n_ctx) + " tokens, but the input has " +
