@@ -65,20 +65,42 @@ TEST(F16Vector, DotAndAxpyMatchScalar) {
   }
 }
 
-TEST(F16Vector, RowVariantsWalkTheStride) {
-  const size_t n = 64, stride = 3 * 64 + 5, n_rows = 13;
-  auto q = random_floats(n, 5);
-  auto rows = to_half(random_floats(stride * n_rows, 6));
-  std::vector<float> scores(n_rows);
-  dot_f16_rows(q.data(), rows.data(), stride, n_rows, n, 0.125f, scores.data());
-  for (size_t s = 0; s < n_rows; ++s) {
-    std::vector<uint16_t> row(rows.begin() + s * stride, rows.begin() + s * stride + n);
-    EXPECT_FLOAT_EQ(scores[s], 0.125f * dot_f16(q.data(), row.data(), n)) << "row " << s;
+// Every head count up to 9 (groups of 4, then the rest) and widths with and without a tail:
+// each head's scores and outputs match the one-head dot/axpy on the same rows.
+TEST(F16Vector, RowVariantsServeEveryHeadOfAGroup) {
+  for (size_t n : {size_t{8}, size_t{64}, size_t{9}, size_t{100}}) {
+    for (size_t heads = 1; heads <= 9; ++heads) {
+      const size_t stride = 3 * n + 5, n_rows = 13, scores_stride = 17, y_stride = n + 3;
+      auto q = random_floats(heads * n, 5);
+      auto data = to_half(random_floats(stride * n_rows, 6));
+      const F16Rows rows{data.data(), stride, n_rows, n};
+      std::vector<float> scores(heads * scores_stride, -1.0f);
+      dot_f16_rows(rows, q.data(), n, heads, 0.125f, scores.data(), scores_stride);
+      for (size_t h = 0; h < heads; ++h) {
+        for (size_t s = 0; s < n_rows; ++s) {
+          std::vector<float> qh(q.begin() + h * n, q.begin() + (h + 1) * n);
+          std::vector<uint16_t> row(data.begin() + s * stride, data.begin() + s * stride + n);
+          EXPECT_NEAR(scores[h * scores_stride + s], 0.125f * dot_f16(qh.data(), row.data(), n),
+                      0.125 * dot_tolerance(qh, row, n))
+              << "n=" << n << " heads=" << heads << " head " << h << " row " << s;
+        }
+      }
+      auto y = random_floats(heads * y_stride, 7);
+      auto y_ref = y;
+      axpy_f16_rows(rows, scores.data(), scores_stride, heads, y.data(), y_stride);
+      for (size_t h = 0; h < heads; ++h) {
+        for (size_t s = 0; s < n_rows; ++s) {
+          axpy_f16(scores[h * scores_stride + s], data.data() + s * stride,
+                   y_ref.data() + h * y_stride, n);
+        }
+      }
+      for (size_t i = 0; i < y.size(); ++i) {
+        // The padding between heads (i % y_stride >= n) must stay untouched.
+        EXPECT_NEAR(y[i], y_ref[i], 1e-5f * (std::abs(y_ref[i]) + 1.0f))
+            << "n=" << n << " heads=" << heads << " i=" << i;
+      }
+    }
   }
-  std::vector<float> y(n, 0.5f), y_ref(n, 0.5f);
-  axpy_f16_rows(scores.data(), rows.data(), stride, n_rows, n, y.data());
-  for (size_t s = 0; s < n_rows; ++s) axpy_f16(scores[s], rows.data() + s * stride, y_ref.data(), n);
-  for (size_t i = 0; i < n; ++i) EXPECT_FLOAT_EQ(y[i], y_ref[i]);
 }
 
 }  // namespace

@@ -6,8 +6,6 @@
 #include "liftoff/kernels/f16_vector-inl.h"
 
 #if HWY_ONCE
-#include "liftoff/kernels/f16_vector.h"
-
 namespace liftoff::kernels {
 
 HWY_EXPORT(dot_f16);
@@ -23,13 +21,13 @@ void axpy_f16(float a, const uint16_t* x, float* y, size_t n) {
   HWY_DYNAMIC_DISPATCH(axpy_f16)(a, x, y, n);
 }
 void to_f16(const float* x, uint16_t* out, size_t n) { HWY_DYNAMIC_DISPATCH(to_f16)(x, out, n); }
-void dot_f16_rows(const float* q, const uint16_t* rows, size_t row_stride, size_t n_rows, size_t n,
-                  float scale, float* scores) {
-  HWY_DYNAMIC_DISPATCH(dot_f16_rows)(q, rows, row_stride, n_rows, n, scale, scores);
+void dot_f16_rows(const F16Rows& rows, const float* q, size_t q_stride, size_t n_heads,
+                  float scale, float* scores, size_t scores_stride) {
+  HWY_DYNAMIC_DISPATCH(dot_f16_rows)(rows, q, q_stride, n_heads, scale, scores, scores_stride);
 }
-void axpy_f16_rows(const float* weights, const uint16_t* rows, size_t row_stride, size_t n_rows,
-                   size_t n, float* y) {
-  HWY_DYNAMIC_DISPATCH(axpy_f16_rows)(weights, rows, row_stride, n_rows, n, y);
+void axpy_f16_rows(const F16Rows& rows, const float* weights, size_t weights_stride,
+                   size_t n_heads, float* y, size_t y_stride) {
+  HWY_DYNAMIC_DISPATCH(axpy_f16_rows)(rows, weights, weights_stride, n_heads, y, y_stride);
 }
 
 }  // namespace liftoff::kernels

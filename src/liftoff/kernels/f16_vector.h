@@ -13,13 +13,24 @@ float dot_f16(const float* a, const uint16_t* b, size_t n);
 // y[i] += a * f32(x[i])
 void axpy_f16(float a, const uint16_t* x, float* y, size_t n);
 
-// Attention over one KV block: for s < n_rows, row s is at rows + s * row_stride (f16 elements).
-// scores[s] = scale * dot(q, row_s[0..n))
-void dot_f16_rows(const float* q, const uint16_t* rows, size_t row_stride, size_t n_rows, size_t n,
-                  float scale, float* scores);
-// y[0..n) += sum_s weights[s] * row_s[0..n)
-void axpy_f16_rows(const float* weights, const uint16_t* rows, size_t row_stride, size_t n_rows,
-                   size_t n, float* y);
+// A run of f16 rows of one KV block: row s < count starts at data + s * stride (elements) and
+// `width` elements of it are used (one head's slice of a cache row).
+struct F16Rows {
+  const uint16_t* data;
+  size_t stride;
+  size_t count;
+  size_t width;
+};
+
+// Attention scores for n_heads query heads that share these rows (grouped-query attention):
+// scores[h * scores_stride + s] = scale * dot(q + h * q_stride, row s). Each row is converted
+// from f16 once for all the heads of the group.
+void dot_f16_rows(const F16Rows& rows, const float* q, size_t q_stride, size_t n_heads,
+                  float scale, float* scores, size_t scores_stride);
+// The weighted sum of the rows for each head: y[h * y_stride + i] += sum_s
+// weights[h * weights_stride + s] * row_s[i], accumulated in registers across rows.
+void axpy_f16_rows(const F16Rows& rows, const float* weights, size_t weights_stride,
+                   size_t n_heads, float* y, size_t y_stride);
 
 // out[i] = f16(x[i]), round to nearest even.
 void to_f16(const float* x, uint16_t* out, size_t n);

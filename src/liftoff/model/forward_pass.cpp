@@ -33,7 +33,7 @@ ForwardPass::ForwardPass(const Model& model, base::ThreadPool& pool, int64_t max
   gate_.resize(t * hp_.n_ff);
   up_.resize(t * hp_.n_ff);
   out_hidden_.resize(t * hp_.n_embd);
-  scores_.resize(pool.n_threads() * static_cast<size_t>(max_context_));
+  scores_.resize(pool.n_threads() * static_cast<size_t>(hp_.n_head / hp_.n_head_kv * max_context_));
 }
 
 std::span<const float> ForwardPass::output_hidden() const {
@@ -101,29 +101,34 @@ void ForwardPass::embed(const Batch& batch) {
   }
 }
 
-void ForwardPass::attend(int64_t layer, size_t token, size_t head, const KvCache& cache,
+void ForwardPass::attend(int64_t layer, size_t token, size_t kv_head, const KvCache& cache,
                          float* scores) {
+  // The query heads of one KV head are contiguous in q: they share each K and V row.
+  const size_t group = static_cast<size_t>(hp_.n_head / hp_.n_head_kv);
   const int64_t hd = hp_.head_dim;
-  const int64_t kv_head = static_cast<int64_t>(head) / (hp_.n_head / hp_.n_head_kv);
   const SequenceStep& s = *token_seq_[token];
   const int64_t n_pos = token_pos_[token] + 1;  // causal: positions [0, pos]
   const int64_t bs = cache.shape().block_size;
-  const float* q = q_.data() + token * hp_.q_dim() + head * hd;
+  const size_t head0 = kv_head * group;
+  const float* q = q_.data() + token * hp_.q_dim() + head0 * hd;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+  const size_t scores_stride = static_cast<size_t>(max_context_);
   // Block by block: the slots of one block are contiguous rows of kv_dim.
-  const int64_t kvd = hp_.kv_dim();
+  const size_t kvd = static_cast<size_t>(hp_.kv_dim());
+  const auto block_rows = [&](const uint16_t* block, int64_t p) {
+    return kernels::F16Rows{block + kv_head * hd, kvd, static_cast<size_t>(std::min(bs, n_pos - p)),
+                            static_cast<size_t>(hd)};
+  };
   for (int64_t p = 0; p < n_pos; p += bs) {
-    const int64_t n = std::min(bs, n_pos - p);
-    kernels::dot_f16_rows(q, cache.key(layer, s.block_table[p / bs], 0) + kv_head * hd, kvd, n, hd,
-                          scale, scores + p);
+    kernels::dot_f16_rows(block_rows(cache.key(layer, s.block_table[p / bs], 0), p), q, hd, group,
+                          scale, scores + p, scores_stride);
   }
-  kernels::softmax(scores, n_pos);
-  float* out = attn_.data() + token * hp_.q_dim() + head * hd;
-  std::memset(out, 0, hd * sizeof(float));
+  for (size_t g = 0; g < group; ++g) kernels::softmax(scores + g * scores_stride, n_pos);
+  float* out = attn_.data() + token * hp_.q_dim() + head0 * hd;
+  std::memset(out, 0, group * hd * sizeof(float));
   for (int64_t p = 0; p < n_pos; p += bs) {
-    const int64_t n = std::min(bs, n_pos - p);
-    kernels::axpy_f16_rows(scores + p, cache.value(layer, s.block_table[p / bs], 0) + kv_head * hd,
-                           kvd, n, hd, out);
+    kernels::axpy_f16_rows(block_rows(cache.value(layer, s.block_table[p / bs], 0), p), scores + p,
+                           scores_stride, group, out, hd);
   }
 }
 
@@ -155,10 +160,10 @@ void ForwardPass::attention_layer(int64_t layer, KvCache& cache) {
     kernels::to_f16(k, cache.key(layer, block, pos % bs), kvd);
     kernels::to_f16(v, cache.value(layer, block, pos % bs), kvd);
   }
-  const size_t n_heads = static_cast<size_t>(hp_.n_head);
-  pool_.parallel_for(n * n_heads, [&](size_t task, size_t thread) {
-    attend(layer, task / n_heads, task % n_heads, cache,
-           scores_.data() + thread * static_cast<size_t>(max_context_));
+  const size_t n_kv_heads = static_cast<size_t>(hp_.n_head_kv);
+  const size_t scratch = static_cast<size_t>(hp_.n_head / hp_.n_head_kv * max_context_);
+  pool_.parallel_for(n * n_kv_heads, [&](size_t task, size_t thread) {
+    attend(layer, task / n_kv_heads, task % n_kv_heads, cache, scores_.data() + thread * scratch);
   });
   kernels::matmul(w.wo, attn_.data(), n, proj_.data(), pool_, workspace_);
   kernels::add(proj_.data(), x_.data(), n * d);

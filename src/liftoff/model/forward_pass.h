@@ -42,7 +42,7 @@ class ForwardPass {
   Status validate(const Batch& batch, const KvCache& cache) const;
   void embed(const Batch& batch);
   void attention_layer(int64_t layer, KvCache& cache);
-  void attend(int64_t layer, size_t token, size_t head, const KvCache& cache, float* scores);
+  void attend(int64_t layer, size_t token, size_t kv_head, const KvCache& cache, float* scores);
   void ffn_layer(int64_t layer, size_t n_tokens);
 
   const Model& model_;
@@ -69,7 +69,7 @@ class ForwardPass {
   base::AlignedBuffer<float> up_;      // [max_tokens, n_ff]
   base::AlignedBuffer<float> out_hidden_;  // [max_tokens, n_embd] final-norm rows of outputs
   base::AlignedBuffer<float> logits_;  // [n_outputs, n_vocab], grown on demand
-  base::AlignedBuffer<float> scores_;  // [n_threads, max_context] attention scratch
+  base::AlignedBuffer<float> scores_;  // [n_threads, heads per KV head, max_context] scratch
   size_t n_outputs_ = 0;
 };
 
