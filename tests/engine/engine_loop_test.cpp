@@ -267,6 +267,33 @@ TEST(EngineLoop, CancelFreesTheRequestsBlocks) {
   EXPECT_EQ(run_alone(kPrompts[3], 10), run_alone(kPrompts[3], 10));
 }
 
+TEST(EngineLoop, RequestsBeyondMaxWaitingAreRefusedEvenMidStep) {
+  EngineConfig config = small_config();
+  config.max_running = 1;
+  config.max_waiting = 2;
+  auto loop = start(config);
+  GenerationRequest long_one = request(kPrompts[0], 200);
+  long_one.ignore_eos = true;
+  Collector running;
+  auto handle = loop->submit(std::move(long_one), {}, running.sink());
+  ASSERT_TRUE(handle.ok());
+  while (loop->stats().running < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // Two may wait, whether the loop has already moved them into its scheduler or not.
+  Collector a, b, c;
+  auto first = loop->submit(request(kPrompts[1], 5), {}, a.sink());
+  auto second = loop->submit(request(kPrompts[2], 5), {}, b.sink());
+  auto third = loop->submit(request(kPrompts[3], 5), {}, c.sink());
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(second.ok());
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.status().code(), StatusCode::kResourceExhausted);
+  handle->cancel();
+  a.wait();
+  b.wait();
+  EXPECT_FALSE(a.text().empty());
+  EXPECT_FALSE(b.text().empty());
+}
+
 TEST(EngineLoop, EmbeddingsAreUnitLengthAndIndependentOfChunking) {
   auto embed = [](int64_t batch_tokens) {
     EngineConfig config = small_config();

@@ -160,6 +160,9 @@ void EngineLoop::Impl::take_incoming(std::stop_token st) {
       wake_.wait(lock, st, [&] { return !incoming_.empty(); });
     }
     fresh.swap(incoming_);
+    // They wait in the scheduler from now on: count them until the next stats snapshot does,
+    // so submit() cannot admit more than max_waiting while a step runs.
+    waiting_ += static_cast<int64_t>(fresh.size());
   }
   for (auto& req : fresh) {
     Choice& first = *req->choices.front();
