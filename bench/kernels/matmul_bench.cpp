@@ -235,6 +235,10 @@ int register_all() {
                                    s.rows, s.cols, size_t{128})
           ->UseRealTime()
           ->Unit(benchmark::kMillisecond);
+      // One decode step of a server running 16 sequences.
+      benchmark::RegisterBenchmark(("Batch16/" + name + "/" + dims).c_str(), BM_Prefill, type,
+                                   s.rows, s.cols, size_t{16})
+          ->UseRealTime();
     }
   }
   return 0;
