@@ -65,32 +65,60 @@ TEST(F16Vector, DotAndAxpyMatchScalar) {
   }
 }
 
-// Every head count up to 9 (groups of 4, then the rest) and widths with and without a tail:
-// each head's scores and outputs match the one-head dot/axpy on the same rows.
-TEST(F16Vector, RowVariantsServeEveryHeadOfAGroup) {
-  for (size_t n : {size_t{8}, size_t{64}, size_t{9}, size_t{100}}) {
-    for (size_t heads = 1; heads <= 9; ++heads) {
-      const size_t stride = 3 * n + 5, n_rows = 13, scores_stride = 17, y_stride = n + 3;
-      auto q = random_floats(heads * n, 5);
-      auto data = to_half(random_floats(stride * n_rows, 6));
-      const F16Rows rows{data.data(), stride, n_rows, n};
-      std::vector<float> scores(heads * scores_stride, -1.0f);
-      dot_f16_rows(rows, q.data(), n, heads, 0.125f, scores.data(), scores_stride);
-      for (size_t h = 0; h < heads; ++h) {
-        for (size_t s = 0; s < n_rows; ++s) {
-          std::vector<float> qh(q.begin() + h * n, q.begin() + (h + 1) * n);
-          std::vector<uint16_t> row(data.begin() + s * stride, data.begin() + s * stride + n);
-          EXPECT_NEAR(scores[h * scores_stride + s], 0.125f * dot_f16(qh.data(), row.data(), n),
-                      0.125 * dot_tolerance(qh, row, n))
-              << "n=" << n << " heads=" << heads << " head " << h << " row " << s;
+// Keys stored slot-minor ([width][stride]): every head count up to 9 (groups of 4, then the
+// rest), blocks whose slot count is and is not a multiple of the vector length, partly filled
+// blocks. Scores match a scalar dot product; slots past `count` are never written.
+TEST(F16Vector, ColumnScoresServeEveryHeadOfAGroup) {
+  for (size_t stride : {size_t{5}, size_t{16}, size_t{19}, size_t{32}}) {
+    for (size_t count : {size_t{1}, stride - 1, stride}) {
+      if (count == 0) continue;
+      for (size_t width : {size_t{8}, size_t{9}, size_t{64}}) {
+        for (size_t heads = 1; heads <= 9; ++heads) {
+          const size_t scores_stride = stride + 3;
+          auto q = random_floats(heads * width, 5);
+          auto data = to_half(random_floats(width * stride, 6));
+          std::vector<float> scores(heads * scores_stride, -1.0f);
+          dot_f16_columns({data.data(), stride, count, width}, q.data(), width, heads, 0.125f,
+                          scores.data(), scores_stride);
+          for (size_t h = 0; h < heads; ++h) {
+            for (size_t s = 0; s < scores_stride; ++s) {
+              const float got = scores[h * scores_stride + s];
+              if (s >= count) {
+                ASSERT_EQ(got, -1.0f) << "slot " << s << " past count " << count << " written";
+                continue;
+              }
+              std::vector<float> qh(q.begin() + h * width, q.begin() + (h + 1) * width);
+              std::vector<uint16_t> key(width);
+              double ref = 0;
+              for (size_t i = 0; i < width; ++i) {
+                key[i] = data[i * stride + s];
+                ref += static_cast<double>(qh[i]) * fp16_to_fp32(key[i]);
+              }
+              ASSERT_NEAR(got, 0.125 * ref, 0.125 * dot_tolerance(qh, key, width))
+                  << "stride=" << stride << " count=" << count << " width=" << width
+                  << " heads=" << heads << " head " << h << " slot " << s;
+            }
+          }
         }
       }
+    }
+  }
+}
+
+// Values stored slot-major: each head's weighted row sum matches one-head axpy calls.
+TEST(F16Vector, RowSumsServeEveryHeadOfAGroup) {
+  for (size_t n : {size_t{8}, size_t{64}, size_t{9}, size_t{100}}) {
+    for (size_t heads = 1; heads <= 9; ++heads) {
+      const size_t stride = 3 * n + 5, n_rows = 13, weights_stride = 17, y_stride = n + 3;
+      auto weights = random_floats(heads * weights_stride, 5);
+      auto data = to_half(random_floats(stride * n_rows, 6));
+      const F16Rows rows{data.data(), stride, n_rows, n};
       auto y = random_floats(heads * y_stride, 7);
       auto y_ref = y;
-      axpy_f16_rows(rows, scores.data(), scores_stride, heads, y.data(), y_stride);
+      axpy_f16_rows(rows, weights.data(), weights_stride, heads, y.data(), y_stride);
       for (size_t h = 0; h < heads; ++h) {
         for (size_t s = 0; s < n_rows; ++s) {
-          axpy_f16(scores[h * scores_stride + s], data.data() + s * stride,
+          axpy_f16(weights[h * weights_stride + s], data.data() + s * stride,
                    y_ref.data() + h * y_stride, n);
         }
       }

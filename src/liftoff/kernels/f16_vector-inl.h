@@ -7,9 +7,9 @@
 #define LIFTOFF_KERNELS_F16_VECTOR_INL_H_
 #endif
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <cstring>
 #include <type_traits>
 
@@ -72,36 +72,56 @@ HWY_INLINE void axpy_f16(float a, const uint16_t* x, float* y, size_t n) {
 
 namespace f16v {
 
-// G heads at a time: G accumulators live in registers while each row is converted once.
+// G heads x two slot vectors at a time: 2G accumulators in registers; each key vector is
+// converted once and multiplied by the G heads' (broadcast) query elements.
 template <size_t G>
-HWY_INLINE void dot_rows_group(const F16Rows& rows, const float* q, size_t q_stride, float scale,
-                               float* scores, size_t scores_stride) {
+HWY_INLINE void dot_columns_group(const F16Columns& keys, const float* q, size_t q_stride,
+                                  float scale, float* scores, size_t scores_stride) {
   const DF d;
   const size_t lanes = hn::Lanes(d);
-  const size_t n = rows.width;
-  const size_t full = n - n % lanes;
-  // A width that is not a whole number of vectors ends in zero-padded copies.
-  HWY_ALIGN float q_tail[G][kMaxLanes] = {};
-  for (size_t g = 0; g < G && full < n; ++g) {
-    std::memcpy(q_tail[g], q + g * q_stride + full, (n - full) * sizeof(float));
-  }
-  for (size_t s = 0; s < rows.count; ++s) {
-    const uint16_t* row = rows.data + s * rows.stride;
-    hn::Vec<DF> acc[G];
-    for (size_t g = 0; g < G; ++g) acc[g] = hn::Zero(d);
-    for (size_t i = 0; i < full; i += lanes) {
-      const auto k = load_f16(row + i);
-      for (size_t g = 0; g < G; ++g) acc[g] = hn::MulAdd(hn::LoadU(d, q + g * q_stride + i), k, acc[g]);
-    }
-    if (full < n) {
-      HWY_ALIGN uint16_t tail[kMaxLanes] = {};
-      std::memcpy(tail, row + full, (n - full) * sizeof(uint16_t));
-      const auto k = load_f16(tail);
-      for (size_t g = 0; g < G; ++g) acc[g] = hn::MulAdd(hn::Load(d, q_tail[g]), k, acc[g]);
+  // Slots [c, c + lanes): straight from the block where it has them (slots past `count` are
+  // allocated, their lanes are dropped), else from a zero-padded copy of the valid ones.
+  const auto load_slots = [&](const uint16_t* row, size_t c) HWY_ATTR {
+    if (c + lanes <= keys.stride) return load_f16(row + c);
+    HWY_ALIGN uint16_t tail[kMaxLanes] = {};
+    std::memcpy(tail, row + c, std::min(lanes, keys.count - c) * sizeof(uint16_t));
+    return load_f16(tail);
+  };
+  const auto store_scores = [&](hn::Vec<DF> acc, float* out, size_t c) HWY_ATTR {
+    const auto v = hn::Mul(acc, hn::Set(d, scale));
+    const size_t m = std::min(lanes, keys.count - c);
+    if (m == lanes) return hn::StoreU(v, d, out + c);
+    HWY_ALIGN float tmp[kMaxLanes];
+    hn::Store(v, d, tmp);
+    std::memcpy(out + c, tmp, m * sizeof(float));
+  };
+  size_t c = 0;
+  for (; c + lanes < keys.count; c += 2 * lanes) {
+    hn::Vec<DF> acc0[G], acc1[G];
+    for (size_t g = 0; g < G; ++g) acc0[g] = acc1[g] = hn::Zero(d);
+    for (size_t i = 0; i < keys.width; ++i) {
+      const uint16_t* row = keys.data + i * keys.stride;
+      const auto k0 = load_slots(row, c);
+      const auto k1 = load_slots(row, c + lanes);
+      for (size_t g = 0; g < G; ++g) {
+        const auto qi = hn::Set(d, q[g * q_stride + i]);
+        acc0[g] = hn::MulAdd(qi, k0, acc0[g]);
+        acc1[g] = hn::MulAdd(qi, k1, acc1[g]);
+      }
     }
     for (size_t g = 0; g < G; ++g) {
-      scores[g * scores_stride + s] = scale * hn::GetLane(hn::SumOfLanes(d, acc[g]));
+      store_scores(acc0[g], scores + g * scores_stride, c);
+      store_scores(acc1[g], scores + g * scores_stride, c + lanes);
     }
+  }
+  if (c < keys.count) {
+    hn::Vec<DF> acc[G];
+    for (size_t g = 0; g < G; ++g) acc[g] = hn::Zero(d);
+    for (size_t i = 0; i < keys.width; ++i) {
+      const auto k = load_slots(keys.data + i * keys.stride, c);
+      for (size_t g = 0; g < G; ++g) acc[g] = hn::MulAdd(hn::Set(d, q[g * q_stride + i]), k, acc[g]);
+    }
+    for (size_t g = 0; g < G; ++g) store_scores(acc[g], scores + g * scores_stride, c);
   }
 }
 
@@ -170,11 +190,12 @@ HWY_INLINE void for_head_groups(size_t n_heads, const Body& body) {
 
 // The per-row loops stay inside one dispatched call: attention visits every cached position,
 // and a dispatch per position costs as much as a 64-element dot product.
-HWY_NOINLINE void dot_f16_rows(const F16Rows& rows, const float* q, size_t q_stride,
-                               size_t n_heads, float scale, float* scores, size_t scores_stride) {
+HWY_NOINLINE void dot_f16_columns(const F16Columns& keys, const float* q, size_t q_stride,
+                                  size_t n_heads, float scale, float* scores,
+                                  size_t scores_stride) {
   f16v::for_head_groups(n_heads, [&](auto g, size_t h) {
-    f16v::dot_rows_group<decltype(g)::value>(rows, q + h * q_stride, q_stride, scale,
-                                             scores + h * scores_stride, scores_stride);
+    f16v::dot_columns_group<decltype(g)::value>(keys, q + h * q_stride, q_stride, scale,
+                                                scores + h * scores_stride, scores_stride);
   });
 }
 

@@ -11,7 +11,7 @@ namespace liftoff::kernels {
 HWY_EXPORT(dot_f16);
 HWY_EXPORT(axpy_f16);
 HWY_EXPORT(to_f16);
-HWY_EXPORT(dot_f16_rows);
+HWY_EXPORT(dot_f16_columns);
 HWY_EXPORT(axpy_f16_rows);
 
 float dot_f16(const float* a, const uint16_t* b, size_t n) {
@@ -21,9 +21,9 @@ void axpy_f16(float a, const uint16_t* x, float* y, size_t n) {
   HWY_DYNAMIC_DISPATCH(axpy_f16)(a, x, y, n);
 }
 void to_f16(const float* x, uint16_t* out, size_t n) { HWY_DYNAMIC_DISPATCH(to_f16)(x, out, n); }
-void dot_f16_rows(const F16Rows& rows, const float* q, size_t q_stride, size_t n_heads,
-                  float scale, float* scores, size_t scores_stride) {
-  HWY_DYNAMIC_DISPATCH(dot_f16_rows)(rows, q, q_stride, n_heads, scale, scores, scores_stride);
+void dot_f16_columns(const F16Columns& keys, const float* q, size_t q_stride, size_t n_heads,
+                     float scale, float* scores, size_t scores_stride) {
+  HWY_DYNAMIC_DISPATCH(dot_f16_columns)(keys, q, q_stride, n_heads, scale, scores, scores_stride);
 }
 void axpy_f16_rows(const F16Rows& rows, const float* weights, size_t weights_stride,
                    size_t n_heads, float* y, size_t y_stride) {

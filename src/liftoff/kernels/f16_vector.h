@@ -22,11 +22,21 @@ struct F16Rows {
   size_t width;
 };
 
-// Attention scores for n_heads query heads that share these rows (grouped-query attention):
-// scores[h * scores_stride + s] = scale * dot(q + h * q_stride, row s). Each row is converted
-// from f16 once for all the heads of the group.
-void dot_f16_rows(const F16Rows& rows, const float* q, size_t q_stride, size_t n_heads,
-                  float scale, float* scores, size_t scores_stride);
+// One head's keys in one KV block, slot-minor: element i of slot s is at data[i * stride + s]
+// for s < count <= stride (the block's slot count) and i < width (the head dimension).
+struct F16Columns {
+  const uint16_t* data;
+  size_t stride;
+  size_t count;
+  size_t width;
+};
+
+// Attention scores for n_heads query heads that share these keys (grouped-query attention):
+// scores[h * scores_stride + s] = scale * dot(q + h * q_stride, key s). A vector holds one
+// element of several slots, so the dot products need no horizontal sums, and each key vector
+// is converted from f16 once for all the heads of the group.
+void dot_f16_columns(const F16Columns& keys, const float* q, size_t q_stride, size_t n_heads,
+                     float scale, float* scores, size_t scores_stride);
 // The weighted sum of the rows for each head: y[h * y_stride + i] += sum_s
 // weights[h * weights_stride + s] * row_s[i], accumulated in registers across rows.
 void axpy_f16_rows(const F16Rows& rows, const float* weights, size_t weights_stride,

@@ -113,21 +113,20 @@ void ForwardPass::attend(int64_t layer, size_t token, size_t kv_head, const KvCa
   const float* q = q_.data() + token * hp_.q_dim() + head0 * hd;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   const size_t scores_stride = static_cast<size_t>(max_context_);
-  // Block by block: the slots of one block are contiguous rows of kv_dim.
+  // Block by block: a block's keys are slot-minor, its values rows of kv_dim.
   const size_t kvd = static_cast<size_t>(hp_.kv_dim());
-  const auto block_rows = [&](const uint16_t* block, int64_t p) {
-    return kernels::F16Rows{block + kv_head * hd, kvd, static_cast<size_t>(std::min(bs, n_pos - p)),
-                            static_cast<size_t>(hd)};
-  };
+  const auto n_slots = [&](int64_t p) { return static_cast<size_t>(std::min(bs, n_pos - p)); };
   for (int64_t p = 0; p < n_pos; p += bs) {
-    kernels::dot_f16_rows(block_rows(cache.key(layer, s.block_table[p / bs], 0), p), q, hd, group,
-                          scale, scores + p, scores_stride);
+    const uint16_t* keys = cache.key_block(layer, s.block_table[p / bs]) + kv_head * hd * bs;
+    kernels::dot_f16_columns({keys, static_cast<size_t>(bs), n_slots(p), static_cast<size_t>(hd)},
+                             q, hd, group, scale, scores + p, scores_stride);
   }
   for (size_t g = 0; g < group; ++g) kernels::softmax(scores + g * scores_stride, n_pos);
   float* out = attn_.data() + token * hp_.q_dim() + head0 * hd;
   std::memset(out, 0, group * hd * sizeof(float));
   for (int64_t p = 0; p < n_pos; p += bs) {
-    kernels::axpy_f16_rows(block_rows(cache.value(layer, s.block_table[p / bs], 0), p), scores + p,
+    const uint16_t* values = cache.value(layer, s.block_table[p / bs], 0) + kv_head * hd;
+    kernels::axpy_f16_rows({values, kvd, n_slots(p), static_cast<size_t>(hd)}, scores + p,
                            scores_stride, group, out, hd);
   }
 }
@@ -157,7 +156,7 @@ void ForwardPass::attention_layer(int64_t layer, KvCache& cache) {
     kernels::rope(k, hp_.n_head_kv, hp_.head_dim, hp_.n_rot, pos, hp_.rope_freq_base,
                   hp_.rope_freq_scale, hp_.rope_mode);
     const int32_t block = token_seq_[t]->block_table[pos / bs];
-    kernels::to_f16(k, cache.key(layer, block, pos % bs), kvd);
+    cache.store_key(layer, block, pos % bs, k);
     kernels::to_f16(v, cache.value(layer, block, pos % bs), kvd);
   }
   const size_t n_kv_heads = static_cast<size_t>(hp_.n_head_kv);

@@ -34,15 +34,21 @@ class KvCache {
   const KvCacheShape& shape() const { return shape_; }
   size_t bytes() const;
 
-  // [kv_dim] f16 values for one token slot. block < n_blocks, slot < block_size (caller checks).
-  uint16_t* key(int64_t layer, int64_t block, int64_t slot) {
-    return keys_[layer].data() + (block * shape_.block_size + slot) * shape_.kv_dim;
+  // Keys of one block, slot-minor: element i of slot s is at key_block(...)[i * block_size + s].
+  // Attention reads a head's keys as rows of consecutive slots, so one vector holds the same
+  // element of several positions and the scores come out without horizontal sums.
+  uint16_t* key_block(int64_t layer, int64_t block) {
+    return keys_[layer].data() + block * shape_.block_size * shape_.kv_dim;
   }
+  const uint16_t* key_block(int64_t layer, int64_t block) const {
+    return keys_[layer].data() + block * shape_.block_size * shape_.kv_dim;
+  }
+  // Stores the [kv_dim] key of one token slot (f32 -> f16). slot < block_size (caller checks).
+  void store_key(int64_t layer, int64_t block, int64_t slot, const float* k);
+
+  // [kv_dim] f16 values for one token slot: values are kept slot-major (attention sums rows).
   uint16_t* value(int64_t layer, int64_t block, int64_t slot) {
     return values_[layer].data() + (block * shape_.block_size + slot) * shape_.kv_dim;
-  }
-  const uint16_t* key(int64_t layer, int64_t block, int64_t slot) const {
-    return keys_[layer].data() + (block * shape_.block_size + slot) * shape_.kv_dim;
   }
   const uint16_t* value(int64_t layer, int64_t block, int64_t slot) const {
     return values_[layer].data() + (block * shape_.block_size + slot) * shape_.kv_dim;
@@ -55,8 +61,8 @@ class KvCache {
  private:
   explicit KvCache(const KvCacheShape& shape) : shape_(shape) {}
   KvCacheShape shape_;
-  std::vector<base::AlignedBuffer<uint16_t>> keys_;    // per layer: [n_blocks, block_size, kv_dim]
-  std::vector<base::AlignedBuffer<uint16_t>> values_;  // same
+  std::vector<base::AlignedBuffer<uint16_t>> keys_;    // per layer: [n_blocks, kv_dim, block_size]
+  std::vector<base::AlignedBuffer<uint16_t>> values_;  // per layer: [n_blocks, block_size, kv_dim]
 };
 
 }  // namespace liftoff::model
