@@ -131,7 +131,30 @@ HWY_INLINE void axpy_rows_group(const F16Rows& rows, const float* weights, size_
   const DF d;
   const size_t lanes = hn::Lanes(d);
   const size_t n = rows.width;
-  for (size_t i = 0; i < n; i += lanes) {
+  size_t i = 0;
+  // Two vectors of the width per pass: each broadcast weight feeds two FMAs.
+  for (; i + 2 * lanes <= n; i += 2 * lanes) {
+    hn::Vec<DF> acc0[G], acc1[G];
+    for (size_t g = 0; g < G; ++g) {
+      acc0[g] = hn::LoadU(d, y + g * y_stride + i);
+      acc1[g] = hn::LoadU(d, y + g * y_stride + i + lanes);
+    }
+    for (size_t s = 0; s < rows.count; ++s) {
+      const uint16_t* row = rows.data + s * rows.stride + i;
+      const auto v0 = load_f16(row);
+      const auto v1 = load_f16(row + lanes);
+      for (size_t g = 0; g < G; ++g) {
+        const auto w = hn::Set(d, weights[g * weights_stride + s]);
+        acc0[g] = hn::MulAdd(w, v0, acc0[g]);
+        acc1[g] = hn::MulAdd(w, v1, acc1[g]);
+      }
+    }
+    for (size_t g = 0; g < G; ++g) {
+      hn::StoreU(acc0[g], d, y + g * y_stride + i);
+      hn::StoreU(acc1[g], d, y + g * y_stride + i + lanes);
+    }
+  }
+  for (; i < n; i += lanes) {
     const size_t m = std::min(lanes, n - i);
     hn::Vec<DF> acc[G];
     HWY_ALIGN float y_tail[G][kMaxLanes] = {};
