@@ -67,13 +67,18 @@ loadtest() {  # loadtest PORT OUT.json ARGS...
     --tokenizer-model "$model" "$@" >"$out"
 }
 
-metric() {  # metric FILE... -> median of FIELD over files ($field)
+metric() {  # metric FILE... -> median of FIELD over the runs that completed requests ($field)
   $python - "$field" "$@" <<'PY'
 import json, statistics, sys
 field, files = sys.argv[1], sys.argv[2:]
-vals = [json.load(open(f))[field] for f in files]
-print(f"{statistics.median(vals):.2f}")
+runs = [json.load(open(f)) for f in files]
+vals = [r[field] for r in runs if r["completed"] > 0]
+print(f"{statistics.median(vals):.2f}" if vals else "refused")
 PY
+}
+
+ratio() {  # ratio A B -> A / B, or n/a when either side refused every request
+  $python -c "import sys; a, b = sys.argv[1:]; print('n/a' if 'refused' in (a, b) else f'{float(a) / float(b):.2f}')" "$1" "$2"
 }
 
 echo "# liftoff serve vs llama-server, $(date -u +%Y-%m-%d), threads=$threads, reps=$reps, ctx=$ctx"
@@ -114,14 +119,14 @@ for model in "$@"; do
   done
   field=output_throughput
   a=$(metric "$raw/$name"-thru16-liftoff-*.json) b=$(metric "$raw/$name"-thru16-llama-*.json)
-  echo "| $name | 16 streams, 128/128 | output tok/s (median) | $a | $b | $($python -c "print(f'{$a/$b:.2f}')") |"
+  echo "| $name | 16 streams, 128/128 | output tok/s (median) | $a | $b | $(ratio "$a" "$b") |"
   field=p99_ttft_ms
   a=$(metric "$raw/$name"-ttft8-liftoff-*.json) b=$(metric "$raw/$name"-ttft8-llama-*.json)
-  echo "| $name | 8 streams, 128/128 | TTFT P99 ms (median) | $a | $b | $($python -c "print(f'{$a/$b:.2f}')") |"
+  echo "| $name | 8 streams, 128/128 | TTFT P99 ms (median) | $a | $b | $(ratio "$a" "$b") |"
   field=median_ttft_ms
   on=$(metric "$raw/$name"-prefix-on-*.json) off=$(metric "$raw/$name"-prefix-off-*.json)
   ll=$(metric "$raw/$name"-prefix-llama-*.json)
-  echo "| $name | 512 shared + 32 unique, 4 streams | TTFT P50 ms: cache on / off | $on / $off | $ll | off / on = $($python -c "print(f'{$off/$on:.2f}')") |"
+  echo "| $name | 512 shared + 32 unique, 4 streams | TTFT P50 ms: cache on / off | $on / $off | $ll | off / on = $(ratio "$off" "$on") |"
   cleanup
   pids=()
 done
