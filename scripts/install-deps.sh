@@ -12,6 +12,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-jinja2 # test data generators run by /usr/bin/python3
+  python3-torch         # the convert tests build tiny torch models (tests/tooling/make_torch_models.py)
   curl                  # health checks in bench/ scripts
 )
 # Node.js + npm run the official OpenAI SDK test (tests/sdk). A machine that already has both

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   liftoff::cli::add_bench_command(app, exit_code);
   liftoff::cli::add_perplexity_command(app, exit_code);
   liftoff::cli::add_synth_command(app, exit_code);
+  liftoff::cli::add_convert_command(app, exit_code);
   liftoff::cli::add_serve_command(app, exit_code);
   liftoff::cli::add_loadtest_command(app, exit_code);
   try {

@@ -2,12 +2,12 @@
 // and shapes it, fills it with synth_weights.h data and the fitted vocabulary, and writes it.
 #include "liftoff/tooling/synth.h"
 
-#include <unistd.h>  // access
-
 #include <utility>
 
 #include "liftoff/formats/gguf_reader.h"
 #include "liftoff/formats/gguf_writer.h"
+#include "liftoff/tooling/llama_layout.h"
+#include "liftoff/tooling/output_path.h"
 #include "liftoff/tooling/synth_vocab.h"
 #include "liftoff/tooling/synth_vocab_hf_json.h"
 #include "liftoff/tooling/synth_weights.h"
@@ -42,68 +42,24 @@ Status check_preset(const SynthPreset& p) {
   return Status::ok();
 }
 
-// Fails fast, before minutes of generation, when the file could not be written anyway.
-Status check_output_path(const std::filesystem::path& path) {
-  if (path.empty()) return Status::invalid_argument("no output file given");
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return Status::invalid_argument("output " + path.string() + " is a directory");
-  }
-  std::filesystem::path dir = path.parent_path();
-  if (dir.empty()) dir = ".";
-  if (!std::filesystem::is_directory(dir, ec)) {
-    return Status::invalid_argument("output folder " + dir.string() + " does not exist");
-  }
-  if (::access(dir.c_str(), W_OK) != 0) {
-    return Status::invalid_argument("output folder " + dir.string() + " is not writable");
-  }
-  return Status::ok();
-}
-
-// One tensor of the layout: GGUF dims {n_cols, n_rows} for matrices, {n_cols} for norm gains.
-struct TensorPlan {
-  std::string name;
-  uint64_t n_cols;
-  uint64_t n_rows;  // 0 for a 1-D vector (norm gain or bias)
-  bool is_bias = false;
-};
-
-std::vector<TensorPlan> plan_tensors(const SynthPreset& p) {
-  const auto n_embd = static_cast<uint64_t>(p.n_embd);
-  const auto n_ff = static_cast<uint64_t>(p.n_ff);
-  const uint64_t head_dim = n_embd / p.n_head;
-  const uint64_t n_embd_q = head_dim * p.n_head;
-  const uint64_t n_embd_kv = head_dim * p.n_head_kv;
-  std::vector<TensorPlan> plan = {
-      {"token_embd.weight", n_embd, static_cast<uint64_t>(p.n_vocab)},
-      {"output_norm.weight", n_embd, 0},
-  };
-  if (!p.tied_embeddings)
-    plan.push_back({"output.weight", n_embd, static_cast<uint64_t>(p.n_vocab)});
-  for (int64_t l = 0; l < p.n_layer; ++l) {
-    const std::string b = "blk." + std::to_string(l) + ".";
-    plan.push_back({b + "attn_norm.weight", n_embd, 0});
-    plan.push_back({b + "attn_q.weight", n_embd, n_embd_q});
-    plan.push_back({b + "attn_k.weight", n_embd, n_embd_kv});
-    plan.push_back({b + "attn_v.weight", n_embd, n_embd_kv});
-    if (p.arch == "qwen2") {
-      plan.push_back({b + "attn_q.bias", n_embd_q, 0, true});
-      plan.push_back({b + "attn_k.bias", n_embd_kv, 0, true});
-      plan.push_back({b + "attn_v.bias", n_embd_kv, 0, true});
-    }
-    plan.push_back({b + "attn_output.weight", n_embd_q, n_embd});
-    plan.push_back({b + "ffn_norm.weight", n_embd, 0});
-    plan.push_back({b + "ffn_gate.weight", n_embd, n_ff});
-    plan.push_back({b + "ffn_up.weight", n_embd, n_ff});
-    plan.push_back({b + "ffn_down.weight", n_ff, n_embd});
-  }
-  return plan;
+LlamaShape shape_of(const SynthPreset& p) {
+  LlamaShape s;
+  s.arch = std::string(p.arch);
+  s.n_vocab = p.n_vocab;
+  s.n_ctx = p.n_ctx;
+  s.n_embd = p.n_embd;
+  s.n_ff = p.n_ff;
+  s.n_layer = p.n_layer;
+  s.n_head = p.n_head;
+  s.n_head_kv = p.n_head_kv;
+  s.rope_freq_base = p.rope_freq_base;
+  s.rms_eps = p.rms_eps;
+  s.tied_embeddings = p.tied_embeddings;
+  return s;
 }
 
 void set_hparams(formats::GgufWriter& w, const SynthPreset& p, uint32_t file_type, uint64_t seed) {
-  const uint32_t head_dim = static_cast<uint32_t>(p.n_embd / p.n_head);
-  const std::string arch(p.arch);
-  w.set_string("general.architecture", arch);
+  set_llama_hparams(w, shape_of(p));
   w.set_string("general.name", std::string(p.model_name) + " (synthetic)");
   w.set_string("general.description",
                "random weights in the shape of " + std::string(p.model_name) +
@@ -111,16 +67,6 @@ void set_hparams(formats::GgufWriter& w, const SynthPreset& p, uint32_t file_typ
                    std::to_string(seed) + "; for benchmarks only");
   w.set_u32("general.file_type", file_type);
   w.set_u32("general.quantization_version", kGgmlQuantizationVersion);
-  w.set_u32(arch + ".vocab_size", static_cast<uint32_t>(p.n_vocab));
-  w.set_u32(arch + ".context_length", static_cast<uint32_t>(p.n_ctx));
-  w.set_u32(arch + ".embedding_length", static_cast<uint32_t>(p.n_embd));
-  w.set_u32(arch + ".block_count", static_cast<uint32_t>(p.n_layer));
-  w.set_u32(arch + ".feed_forward_length", static_cast<uint32_t>(p.n_ff));
-  w.set_u32(arch + ".attention.head_count", static_cast<uint32_t>(p.n_head));
-  w.set_u32(arch + ".attention.head_count_kv", static_cast<uint32_t>(p.n_head_kv));
-  w.set_u32(arch + ".rope.dimension_count", head_dim);
-  w.set_f32(arch + ".rope.freq_base", p.rope_freq_base);
-  w.set_f32(arch + ".attention.layer_norm_rms_epsilon", p.rms_eps);
 }
 
 }  // namespace
@@ -168,9 +114,9 @@ Result<SynthReport> synthesize_model(const SynthOptions& options, base::ThreadPo
   LIFTOFF_ASSIGN_OR_RETURN(report.file_type, llama_file_type(options.dtype));
   LIFTOFF_RETURN_IF_ERROR(check_output_path(options.output_path));
 
-  const std::vector<TensorPlan> plan = plan_tensors(p);
+  const std::vector<LlamaTensor> plan = llama_tensor_plan(shape_of(p));
   std::vector<DType> types;  // decided up front so a misfit fails before any generation
-  for (const TensorPlan& t : plan) {
+  for (const LlamaTensor& t : plan) {
     if (t.n_rows == 0) {
       types.push_back(DType::kF32);  // 1-D gains and biases stay F32, as llama.cpp keeps them
       continue;
@@ -200,7 +146,7 @@ Result<SynthReport> synthesize_model(const SynthOptions& options, base::ThreadPo
   for (auto& [key, value] : vocab->metadata) writer.set(key, std::move(value));
 
   for (size_t i = 0; i < plan.size(); ++i) {
-    const TensorPlan& t = plan[i];
+    const LlamaTensor& t = plan[i];
     const bool is_norm = t.n_rows == 0;
     const uint64_t n_rows = is_norm ? 1 : t.n_rows;
     std::vector<uint8_t> data = synth_tensor_data(options.seed, t.name, t.n_cols, n_rows, types[i],
