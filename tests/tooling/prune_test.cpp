@@ -14,6 +14,7 @@
 #include "liftoff/engine/sequence_runner.h"
 #include "liftoff/formats/open_model.h"
 #include "liftoff/kernels/quantize.h"
+#include "liftoff/tooling/synth.h"
 #include "test_data.h"
 
 namespace liftoff::tooling {
@@ -284,6 +285,50 @@ TEST_F(PruneModelTest, QuantizedInputKeepsTypesWhereRowsAllowAndFallsBackToF16) 
   EXPECT_NE(written.fallbacks[0].find("Q4_0 -> F16"), std::string::npos) << written.fallbacks[0];
   EXPECT_EQ(out.model->hparams().n_ff, 129);
   for (float v : logits(*out.model)) ASSERT_TRUE(std::isfinite(v));
+}
+
+TEST_F(PruneModelTest, QuantizedFfnDownKeepsItsTypeByRoundingTheNeuronCount) {
+  // A synthetic llama with every matrix Q8_0 and n_ff 256, so ffn_down rows are 256 wide:
+  // 0.2 of 256 leaves 205, rounded to 192 so that ffn_down stays Q8_0.
+  auto synth_q8 = [&](const char* preset, const char* file) {
+    SynthOptions so;
+    so.preset = preset;
+    so.dtype = DType::kQ8_0;
+    so.seed = 3;
+    so.vocab_path = shared("stories260K-f32");
+    so.output_path = dir_ / file;
+    auto synth = synthesize_model(so, pool_);
+    EXPECT_TRUE(synth.ok()) << synth.status().to_string();
+    return load(dir_ / file);
+  };
+  Loaded in = synth_q8("test-tiny", "synth.gguf");
+  ASSERT_TRUE(in.model);
+  ASSERT_EQ(in.model->hparams().n_ff, 256);
+  ASSERT_EQ(in.model->hparams().n_head_kv, 2);
+  PruneOutput written;
+  auto [plan, out] = prune(in, {0.2, 0.5, PruneMethod::kMagnitude}, &written);
+  ASSERT_TRUE(out.model);
+  EXPECT_EQ(out.model->hparams().n_ff, 192);
+  ASSERT_EQ(plan.notes.size(), 1u);
+  EXPECT_NE(plan.notes[0].find("205 to 192"), std::string::npos) << plan.notes[0];
+  EXPECT_TRUE(written.fallbacks.empty());
+  const auto& f = out.model->file();
+  EXPECT_EQ(f.find_tensor("blk.0.ffn_down.weight")->dtype, DType::kQ8_0);
+  EXPECT_EQ(f.find_tensor("blk.0.attn_output.weight")->dtype, DType::kQ8_0);  // 2 heads x 16
+  EXPECT_EQ(out.model->hparams().n_head, 2);
+  EXPECT_EQ(out.model->hparams().n_head_kv, 1);
+  for (float v : logits(*out.model)) ASSERT_TRUE(std::isfinite(v));
+
+  // qwen2: FFN pruning works, head pruning is refused (llama.cpp could not load the result).
+  Loaded qwen = synth_q8("test-tiny-qwen2", "qwen2.gguf");
+  ASSERT_TRUE(qwen.model);
+  auto heads = plan_pruning(*qwen.model, {0.0, 0.5, PruneMethod::kMagnitude}, nullptr);
+  ASSERT_FALSE(heads.ok());
+  EXPECT_NE(heads.status().message().find("llama architecture only"), std::string::npos);
+  auto [qplan, qout] = prune(qwen, {0.25, 0.0, PruneMethod::kMagnitude});
+  ASSERT_TRUE(qout.model);
+  EXPECT_EQ(qout.model->hparams().n_ff, 192);
+  for (float v : logits(*qout.model)) ASSERT_TRUE(std::isfinite(v));
 }
 
 TEST_F(PruneModelTest, ActivationPruningKeepsTheMostActiveNeurons) {

@@ -42,7 +42,7 @@ SlicedTensor select_rows(const formats::TensorInfo& t, const std::vector<int64_t
   return out;
 }
 
-// Keeps columns (dims[0] indices) of a 1-D or 2-D tensor: dequantize, gather, requantize to the
+// Keeps columns (dims[0] indices) of a 2-D tensor: dequantize, gather, requantize to the
 // same type when the new row length is a multiple of its block, else F16 (noted in `fallbacks`).
 SlicedTensor select_columns(const formats::TensorInfo& t, const std::vector<int64_t>& cols,
                             std::vector<std::string>& fallbacks) {
@@ -126,6 +126,14 @@ Result<PrunePlan> plan_pruning(const model::Model& model, const PruneOptions& op
                            units_to_remove(options.ffn_fraction, hp.n_ff, "FFN neurons"));
   LIFTOFF_ASSIGN_OR_RETURN(int64_t group_remove,
                            units_to_remove(options.head_fraction, hp.n_head_kv, "KV head groups"));
+  if (group_remove > 0 && hp.arch != model::Arch::kLlama) {
+    // llama.cpp's loaders for the other architectures (qwen2) size attn_q as n_embd x n_embd, so
+    // a file with fewer heads would load in liftoff but not in llama.cpp.
+    return Status::invalid_argument(std::string("head pruning supports the llama architecture "
+                                                "only (llama.cpp's ") +
+                                    model::arch_display_name(hp.arch) +
+                                    " loader needs head_count x head_dim == embedding_length)");
+  }
   const bool activation = options.method == PruneMethod::kActivation;
   if (activation &&
       (stats == nullptr || stats->ffn_mean_abs.size() != layers.size() || stats->n_tokens == 0)) {
@@ -222,8 +230,6 @@ Result<PruneOutput> write_pruned_model(const model::Model& model, const PrunePla
       if (ffn_changed) {
         if (suffix == "ffn_gate.weight" || suffix == "ffn_up.weight") {
           sliced = select_rows(t, ffn_keep);
-        } else if (suffix == "ffn_gate.bias" || suffix == "ffn_up.bias") {
-          sliced = select_columns(t, ffn_keep, result.fallbacks);
         } else if (suffix == "ffn_down.weight") {
           sliced = select_columns(t, ffn_keep, result.fallbacks);
         }
@@ -237,10 +243,6 @@ Result<PruneOutput> write_pruned_model(const model::Model& model, const PrunePla
         if (suffix == "attn_k.weight" || suffix == "attn_v.weight")
           sliced = select_rows(t, kv_rows);
         if (suffix == "attn_output.weight") sliced = select_columns(t, q_rows, result.fallbacks);
-        if (suffix == "attn_q.bias") sliced = select_columns(t, q_rows, result.fallbacks);
-        if (suffix == "attn_k.bias" || suffix == "attn_v.bias") {
-          sliced = select_columns(t, kv_rows, result.fallbacks);
-        }
       }
     }
     if (sliced) {

@@ -2,7 +2,8 @@
 // ffn_gate/ffn_up, columns of ffn_down) and whole KV-head groups (a kv head with its query heads,
 // so n_head / n_head_kv stays an integer) and writes a smaller GGUF. The same number of units
 // goes from every layer, so feed_forward_length and the head counts stay scalars (liftoff's
-// hparams have no per-layer arrays). Importance: prune_importance.h.
+// hparams have no per-layer arrays). Head pruning is for the llama architecture only: llama.cpp's
+// qwen2 loader requires head_count x head_dim == embedding_length. Importance: prune_importance.h.
 #pragma once
 
 #include <cstdint>
@@ -43,7 +44,8 @@ std::optional<PruneMethod> prune_method_from_name(const std::string& name);
 Result<int64_t> units_to_remove(double fraction, int64_t n, const std::string& what);
 
 // Scores every unit and keeps the most important. `stats` is required for kActivation (from
-// collect_activation_stats on the same model) and ignored otherwise.
+// collect_activation_stats on the same model) and ignored otherwise. kInvalidArgument for bad
+// fractions and for head pruning of a non-llama model.
 Result<PrunePlan> plan_pruning(const model::Model& model, const PruneOptions& options,
                                const ActivationStats* stats);
 
