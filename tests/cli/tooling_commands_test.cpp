@@ -155,6 +155,10 @@ INSTANTIATE_TEST_SUITE_P(
                       "not found"},
         BadInvocation{"PruneOntoItself", "prune " + kF32 + " " + kF32 + " --ffn 0.25",
                       "must not be the input"},
+        BadInvocation{"PruneOntoItselfByAnotherPath",
+                      "prune " + kF32 + " " + (testing::models_dir() / "gguf/../gguf").string() +
+                          "/stories260K-f32.gguf --ffn 0.25",
+                      "must not be the input"},
         BadInvocation{"CompareOneModel", "compare -m " + kF32 + " -f " + kText, "exactly two"},
         BadInvocation{"CompareVocabMismatch",
                       "compare -m " + kF32 + " -m " + kDreams + " -f " + kText,

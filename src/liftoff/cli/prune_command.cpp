@@ -2,11 +2,13 @@
 // size, decode speed and perplexity of both models reported side by side.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "liftoff/base/thread_pool.h"
 #include "liftoff/cli/commands.h"
@@ -104,7 +106,9 @@ int prune(const PruneCliOptions& o) {
   if (*method == tooling::PruneMethod::kActivation && !calib) {
     return report_error(cmd, Status::invalid_argument("--method activation needs --calib TEXT"));
   }
-  if (std::filesystem::path(o.in) == std::filesystem::path(o.out)) {
+  std::error_code ec;
+  if (std::filesystem::path(o.in) == std::filesystem::path(o.out) ||
+      std::filesystem::equivalent(o.in, o.out, ec)) {
     return report_error(cmd, Status::invalid_argument("the output must not be the input file"));
   }
   auto loaded = load_model(o.in, "");
