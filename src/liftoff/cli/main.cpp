@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   liftoff::cli::add_convert_command(app, exit_code);
   liftoff::cli::add_serve_command(app, exit_code);
   liftoff::cli::add_loadtest_command(app, exit_code);
+  liftoff::cli::add_prune_command(app, exit_code);
+  liftoff::cli::add_compare_command(app, exit_code);
+  liftoff::cli::add_distill_data_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -38,15 +38,24 @@ int perplexity(const PerplexityCliOptions& o) {
   if (!result.ok()) return report_error("perplexity", result.status());
   if (o.json) {
     nlohmann::json out = {{"model", loaded->path.string()}, {"n_ctx", o.ppl.n_ctx},
-                          {"n_chunks", result->n_chunks},   {"n_scored", result->n_scored},
+                          {"stride", o.ppl.stride},         {"n_chunks", result->n_chunks},
+                          {"n_scored", result->n_scored},
                           {"ppl", result->ppl},             {"ppl_stderr", result->ppl_stderr},
                           {"chunk_running_ppl", result->chunk_running_ppl}};
     std::printf("%s\n", out.dump(2).c_str());
   } else {
     std::fprintf(stderr, "\n");
-    std::printf("Final estimate: PPL = %.4f +/- %.5f (%lld chunks of %lld tokens)\n", result->ppl,
-                result->ppl_stderr, static_cast<long long>(result->n_chunks),
-                static_cast<long long>(o.ppl.n_ctx));
+    if (o.ppl.stride > 0) {
+      std::printf("Final estimate: PPL = %.4f +/- %.5f (%lld windows of %lld tokens, stride %lld, "
+                  "%lld tokens scored)\n",
+                  result->ppl, result->ppl_stderr, static_cast<long long>(result->n_chunks),
+                  static_cast<long long>(o.ppl.n_ctx), static_cast<long long>(o.ppl.stride),
+                  static_cast<long long>(result->n_scored));
+    } else {
+      std::printf("Final estimate: PPL = %.4f +/- %.5f (%lld chunks of %lld tokens)\n", result->ppl,
+                  result->ppl_stderr, static_cast<long long>(result->n_chunks),
+                  static_cast<long long>(o.ppl.n_ctx));
+    }
   }
   return 0;
 }
@@ -63,6 +72,10 @@ void add_perplexity_command(CLI::App& app, int& exit_code) {
       ->capture_default_str()->check(CLI::Range(int64_t{4}, int64_t{1} << 20));
   cmd->add_option("-b,--batch", o->ppl.n_batch, "tokens per forward pass")
       ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  cmd->add_option("--stride", o->ppl.stride,
+                  "sliding window: a window of --ctx tokens every S tokens, scoring only new "
+                  "tokens (Hugging Face's method; llama.cpp has none). 0 = llama.cpp's chunks")
+      ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
   cmd->add_option("-t,--threads", o->threads, "compute threads (default: physical cores)")
       ->check(CLI::Range(size_t{0}, size_t{1024}));
   cmd->add_flag("--json", o->json, "print the result as JSON");

@@ -35,6 +35,9 @@ class SequenceRunner {
   Result<std::span<const float>> eval(std::span<const int32_t> tokens,
                                       model::Outputs outputs = model::Outputs::kLast);
 
+  // Forwards to ForwardPass::set_observer (statistics for tooling; not owned).
+  void set_observer(model::ActivationObserver* observer) { forward_->set_observer(observer); }
+
   int64_t n_past() const { return n_past_; }
   int64_t n_ctx() const { return n_ctx_; }
   size_t kv_bytes() const { return cache_->bytes(); }

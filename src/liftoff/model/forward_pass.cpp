@@ -164,6 +164,9 @@ void ForwardPass::attention_layer(int64_t layer, KvCache& cache) {
   pool_.parallel_for(n * n_kv_heads, [&](size_t task, size_t thread) {
     attend(layer, task / n_kv_heads, task % n_kv_heads, cache, scores_.data() + thread * scratch);
   });
+  if (observer_ != nullptr) {
+    observer_->on_attention_heads(layer, {attn_.data(), n * static_cast<size_t>(qd)}, n);
+  }
   kernels::matmul(w.wo, attn_.data(), n, proj_.data(), pool_, workspace_);
   kernels::add(proj_.data(), x_.data(), n * d);
 }
@@ -177,6 +180,9 @@ void ForwardPass::ffn_layer(int64_t layer, size_t n) {
   const kernels::MatmulTarget gate_up[] = {{w.w_gate, gate_.data()}, {w.w_up, up_.data()}};
   kernels::matmul_shared_input(gate_up, xn_.data(), n, pool_, workspace_);
   kernels::silu_mul(gate_.data(), up_.data(), gate_.data(), n * ff);
+  if (observer_ != nullptr) {
+    observer_->on_ffn_hidden(layer, {gate_.data(), n * static_cast<size_t>(ff)}, n);
+  }
   kernels::matmul(w.w_down, gate_.data(), n, proj_.data(), pool_, workspace_);
   kernels::add(proj_.data(), x_.data(), n * d);
 }

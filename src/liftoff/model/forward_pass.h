@@ -12,6 +12,7 @@
 #include "liftoff/base/status.h"
 #include "liftoff/base/thread_pool.h"
 #include "liftoff/kernels/workspace.h"
+#include "liftoff/model/activation_observer.h"
 #include "liftoff/model/batch.h"
 #include "liftoff/model/kv_cache.h"
 #include "liftoff/model/model.h"
@@ -35,6 +36,9 @@ class ForwardPass {
   // token (kLast, kAll and kHidden sequences alike), in batch order.
   std::span<const float> output_hidden() const;
 
+  // Calls `observer` (not owned; nullptr = none) from run() on the caller's thread.
+  void set_observer(ActivationObserver* observer) { observer_ = observer; }
+
   int64_t max_batch_tokens() const { return max_tokens_; }
   int64_t max_context() const { return max_context_; }
 
@@ -51,6 +55,7 @@ class ForwardPass {
   kernels::Workspace workspace_;
   int64_t max_tokens_;
   int64_t max_context_;
+  ActivationObserver* observer_ = nullptr;
 
   // Per-token bookkeeping of the current batch.
   std::vector<const SequenceStep*> token_seq_;  // [n_tokens]
