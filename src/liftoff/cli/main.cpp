@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   liftoff::cli::add_serve_command(app, exit_code);
   liftoff::cli::add_loadtest_command(app, exit_code);
   liftoff::cli::add_quantize_command(app, exit_code);
+  liftoff::cli::add_inspect_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
