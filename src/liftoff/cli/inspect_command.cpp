@@ -82,7 +82,8 @@ void print_text(const tooling::InspectReport& r) {
         "  scratch        %12s  (estimate: activations of a %lld-token batch, logits, "
         "attention scores)\n",
         mib(m.scratch_bytes).c_str(), static_cast<long long>(m.scratch_batch_tokens));
-    std::printf("  RAM needed     %12s\n", mib(m.total_bytes()).c_str());
+    std::printf("  RAM needed     %12s  (plus the process, libraries and tokenizer tables)\n",
+                mib(m.total_bytes()).c_str());
     std::printf("  GPU            none: liftoff runs on the CPU\n");
   }
 }
