@@ -125,6 +125,28 @@ TEST(QuantizePlan, MediumMixGivesMoreBitsToSomeLayers) {
   EXPECT_EQ(find(plan_of(model(8, 256, 512), "Q5_K_S"), "blk.0.attn_v.weight").to, DType::kQ5_K);
 }
 
+TEST(QuantizePlan, FusedQkvCountsAsAttnVAndBiasesDoNotShiftLayers) {
+  // 8 layers with a fused QKV matrix and ffn_down biases: the more-bits layers stay 0, 3, 6, 7.
+  formats::ModelFile f;
+  f.metadata["general.architecture"] = {formats::GgufType::kString, std::string("llama")};
+  f.metadata["llama.block_count"] = {formats::GgufType::kUint32, uint64_t{8}};
+  f.tensors.push_back(tensor("token_embd.weight", {256, 512}));
+  for (int l = 0; l < 8; ++l) {
+    const std::string b = "blk." + std::to_string(l) + ".";
+    f.tensors.push_back(tensor(b + "attn_qkv.weight", {256, 768}));
+    f.tensors.push_back(tensor(b + "ffn_down.bias", {256}));
+    f.tensors.push_back(tensor(b + "ffn_down.weight", {512, 256}));
+  }
+  const auto plan = plan_of(f, "Q4_K");
+  for (int l = 0; l < 8; ++l) {
+    const bool more = l == 0 || l == 3 || l == 6 || l == 7;
+    const std::string b = "blk." + std::to_string(l) + ".";
+    EXPECT_EQ(find(plan, b + "attn_qkv.weight").to, more ? DType::kQ6_K : DType::kQ4_K) << l;
+    EXPECT_EQ(find(plan, b + "ffn_down.weight").to, more ? DType::kQ6_K : DType::kQ4_K) << l;
+    EXPECT_EQ(find(plan, b + "ffn_down.bias").to, DType::kF32) << l;
+  }
+}
+
 TEST(QuantizePlan, FallbacksForRowsTheBlockDoesNotDivide) {
   // stories260K's shape: rows of 64 (ffn_down 172), 5 layers.
   auto plan = plan_of(model(5, 64, 172), "Q4_K");

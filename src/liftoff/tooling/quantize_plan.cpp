@@ -63,6 +63,17 @@ bool is_quantizable_matrix(const formats::TensorInfo& t) {
   return true;
 }
 
+// The matrices llama.cpp treats as attn_v (its "more bits" candidates among attention weights).
+bool is_attn_v_like(std::string_view name) {
+  return name.find("attn_v.weight") != std::string_view::npos ||
+         name.find("attn_qkv.weight") != std::string_view::npos ||
+         name.find("attn_kv_b.weight") != std::string_view::npos;
+}
+
+bool is_ffn_down_matrix(const formats::TensorInfo& t) {
+  return t.name.find("ffn_down") != std::string::npos && is_quantizable_matrix(t);
+}
+
 // The type the recipe's block cannot hold falls back to one with 32-element blocks, then to F16.
 DType fallback_for(DType wanted, uint64_t row) {
   DType next = DType::kF16;
@@ -151,14 +162,20 @@ std::string_view type_reason_name(TypeReason reason) {
 Result<std::vector<TensorQuantPlan>> plan_quantization(const formats::ModelFile& file,
                                                        const QuantRecipe& recipe,
                                                        const std::vector<KeepRule>& keep) {
-  // Layer counters as llama.cpp keeps them: attn_v and ffn_down are numbered in file order.
+  // Layer counters as llama.cpp keeps them: attn_v-like matrices (attn_v, fused attn_qkv,
+  // attn_kv_b) and ffn_down are numbered in file order; the ffn_down count is the layer count.
   int64_t n_attn_v = 0;
   int64_t n_ffn_down = 0;
   bool has_output = false;
   for (const formats::TensorInfo& t : file.tensors) {
-    if (t.name.find("attn_v.weight") != std::string::npos) ++n_attn_v;
-    if (t.name.find("ffn_down") != std::string::npos) ++n_ffn_down;
+    if (is_attn_v_like(t.name)) ++n_attn_v;
+    if (is_ffn_down_matrix(t)) ++n_ffn_down;
     if (t.name == "output.weight") has_output = true;
+  }
+  if (const std::optional<std::string> arch = file.get_string("general.architecture")) {
+    if (const std::optional<int64_t> n_layer = file.get_int(*arch + ".block_count")) {
+      n_ffn_down = *n_layer;
+    }
   }
   std::vector<size_t> keep_matches(keep.size(), 0);
   int64_t i_attn_v = 0;
@@ -183,8 +200,8 @@ Result<std::vector<TensorQuantPlan>> plan_quantization(const formats::ModelFile&
       p.reason = TypeReason::kRecipe;
       const bool is_output =
           t.name == "output.weight" || (!has_output && t.name == "token_embd.weight");
-      const bool is_attn_v = t.name.find("attn_v.weight") != std::string::npos;
-      const bool is_ffn_down = t.name.find("ffn_down") != std::string::npos;
+      const bool is_attn_v = is_attn_v_like(t.name);
+      const bool is_ffn_down = is_ffn_down_matrix(t);
       if (is_output) {
         type = recipe.base == DType::kQ8_0 || !block_fits(recipe.base, row) ? DType::kQ8_0
                                                                             : DType::kQ6_K;

@@ -71,9 +71,9 @@ struct TensorQuantPlan {
 //   ("_norm.weight") are quantized; everything else is copied as is;
 // - output.weight (token_embd.weight when the model has no output.weight, i.e. tied embeddings)
 //   gets Q8_0 for the Q8_0 recipe or when the base block does not divide its rows, else Q6_K;
-// - Q4_K_M / Q5_K_M give attn_v and ffn_down Q6_K on llama.cpp's "more bits" layers (the first
-//   and last eighth and every third in between); Q4_K_S gives the first four attn_v and the
-//   first eighth of ffn_down Q5_K;
+// - Q4_K_M / Q5_K_M give attn_v (also a fused attn_qkv) and ffn_down Q6_K on llama.cpp's "more
+//   bits" layers (the first and last eighth and every third in between); Q4_K_S gives the first
+//   four attn_v and the first eighth of ffn_down Q5_K;
 // - --keep rules win over all of that (the last matching rule applies);
 // - a type whose block does not divide the row falls back: Q4_K -> Q5_0, Q5_K -> Q5_1,
 //   Q6_K -> Q8_0 (llama.cpp's fallbacks), and any 32-block type, or a fallback that still does not
