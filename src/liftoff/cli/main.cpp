@@ -22,15 +22,17 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   liftoff::cli::add_run_command(app, exit_code);
-  liftoff::cli::add_bench_command(app, exit_code);
-  liftoff::cli::add_perplexity_command(app, exit_code);
-  liftoff::cli::add_synth_command(app, exit_code);
-  liftoff::cli::add_convert_command(app, exit_code);
   liftoff::cli::add_serve_command(app, exit_code);
   liftoff::cli::add_loadtest_command(app, exit_code);
+  liftoff::cli::add_bench_command(app, exit_code);
+  liftoff::cli::add_perplexity_command(app, exit_code);
+  liftoff::cli::add_inspect_command(app, exit_code);
+  liftoff::cli::add_convert_command(app, exit_code);
+  liftoff::cli::add_quantize_command(app, exit_code);
   liftoff::cli::add_prune_command(app, exit_code);
   liftoff::cli::add_compare_command(app, exit_code);
   liftoff::cli::add_distill_data_command(app, exit_code);
+  liftoff::cli::add_synth_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
