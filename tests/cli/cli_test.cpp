@@ -11,30 +11,20 @@
 #include <string>
 #include <sys/wait.h>
 
+#include "cli/liftoff_process.h"
 #include "test_data.h"
 
 namespace liftoff {
 namespace {
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
+using testing::ProcessResult;
 
-// Runs `liftoff ARGS` through the shell with stdout and stderr captured separately.
+// Runs `liftoff ARGS` with stdout and stderr captured separately.
 ProcessResult run_liftoff(const std::string& args) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("liftoff_cli_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  const auto out_path = dir / "out.txt", err_path = dir / "err.txt";
-  const std::string cmd = std::string(LIFTOFF_BINARY) + " " + args + " > " + out_path.string() +
-                          " 2> " + err_path.string() + " < /dev/null";
-  const int status = std::system(cmd.c_str());
-  ProcessResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = testing::read_file(out_path);
-  r.err = testing::read_file(err_path);
+  ProcessResult r = testing::run_liftoff(args, dir);
   std::filesystem::remove_all(dir);
   return r;
 }

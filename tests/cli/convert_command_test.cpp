@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "cli/liftoff_process.h"
 #include "test_data.h"
 
 namespace liftoff {
@@ -16,10 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
+using CliRun = testing::ProcessResult;
 
 class ConvertCommand : public ::testing::Test {
  protected:
@@ -29,16 +27,7 @@ class ConvertCommand : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  CliRun run(const std::string& args) {
-    const std::string cmd = std::string(LIFTOFF_BINARY) + " convert " + args + " > " +
-                            (dir_ / "out").string() + " 2> " + (dir_ / "err").string();
-    const int status = std::system(cmd.c_str());
-    CliRun r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = testing::read_file(dir_ / "out");
-    r.err = testing::read_file(dir_ / "err");
-    return r;
-  }
+  CliRun run(const std::string& args) { return testing::run_liftoff("convert " + args, dir_); }
 
   fs::path dir_;
 };

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/liftoff_process.h"
 #include "test_data.h"
 
 namespace liftoff {
@@ -16,11 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using testing::ProcessResult;
 
 class QuantizeInspectCli : public ::testing::Test {
  protected:
@@ -33,19 +30,7 @@ class QuantizeInspectCli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  ProcessResult run(const std::string& args) const {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd = std::string(LIFTOFF_BINARY) + " " + args + " > " + out.string() +
-                            " 2> " + err.string() + " < /dev/null";
-    const int status = std::system(cmd.c_str());
-    ProcessResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = testing::read_file(out);
-    r.err = testing::read_file(err);
-    fs::remove(out);
-    fs::remove(err);
-    return r;
-  }
+  ProcessResult run(const std::string& args) const { return testing::run_liftoff(args, dir_); }
 
   static std::string model(const char* stem) {
     return (testing::models_dir() / "gguf" / (std::string(stem) + ".gguf")).string();

@@ -10,6 +10,7 @@
 #include <ostream>
 #include <string>
 
+#include "cli/liftoff_process.h"
 #include "test_data.h"
 
 namespace liftoff {
@@ -17,11 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using testing::ProcessResult;
 
 class ToolingCli : public ::testing::Test {
  protected:
@@ -34,17 +31,7 @@ class ToolingCli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  ProcessResult liftoff(const std::string& args) {
-    const auto out_path = dir_ / "stdout.txt", err_path = dir_ / "stderr.txt";
-    const std::string cmd = std::string(LIFTOFF_BINARY) + " " + args + " > " + out_path.string() +
-                            " 2> " + err_path.string() + " < /dev/null";
-    const int status = std::system(cmd.c_str());
-    ProcessResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = testing::read_file(out_path);
-    r.err = testing::read_file(err_path);
-    return r;
-  }
+  ProcessResult liftoff(const std::string& args) { return testing::run_liftoff(args, dir_); }
 
   std::string write(const std::string& name, const std::string& content) {
     std::ofstream(dir_ / name, std::ios::binary) << content;
