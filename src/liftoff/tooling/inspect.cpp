@@ -22,12 +22,14 @@ constexpr int64_t kMaxBatchTokens = 512;
 // ForwardPass's f32 buffers for a batch of t tokens (model/forward_pass.h): x, xn, proj,
 // out_hidden [t, n_embd]; q, attn [t, q_dim]; k, v [t, kv_dim]; gate, up [t, n_ff]; plus the
 // kernels' workspace (activations converted for the matmul, at most f32 of the widest input),
-// logits for one row per sequence and one attention-score row per thread.
+// logits for one row per sequence, and per thread the attention scores of one KV head's group
+// of query heads.
 uint64_t scratch_bytes(const model::HParams& hp, int64_t t, int64_t n_ctx, int64_t n_parallel,
                        int64_t n_threads) {
   const int64_t per_token = 4 * hp.n_embd + 2 * hp.q_dim() + 2 * hp.kv_dim() + 2 * hp.n_ff +
                             std::max({hp.n_embd, hp.n_ff, hp.q_dim()});
-  const int64_t floats = t * per_token + n_parallel * hp.n_vocab + n_threads * n_ctx;
+  const int64_t group = hp.n_head / hp.n_head_kv;
+  const int64_t floats = t * per_token + n_parallel * hp.n_vocab + n_threads * group * n_ctx;
   return static_cast<uint64_t>(floats) * sizeof(float);
 }
 
