@@ -141,11 +141,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadInvocation{"PruneMissingCalib", "prune " + kF32 + " OUT --calib /nonexistent.txt",
                       "not found"},
         BadInvocation{"PruneOntoItself", "prune " + kF32 + " " + kF32 + " --ffn 0.25",
-                      "must not be the input"},
+                      "is the input file"},
         BadInvocation{"PruneOntoItselfByAnotherPath",
                       "prune " + kF32 + " " + (testing::models_dir() / "gguf/../gguf").string() +
                           "/stories260K-f32.gguf --ffn 0.25",
-                      "must not be the input"},
+                      "is the input file"},
         BadInvocation{"CompareOneModel", "compare -m " + kF32 + " -f " + kText, "exactly two"},
         BadInvocation{"CompareVocabMismatch",
                       "compare -m " + kF32 + " -m " + kDreams + " -f " + kText,

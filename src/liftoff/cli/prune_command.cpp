@@ -14,6 +14,7 @@
 #include "liftoff/cli/commands.h"
 #include "liftoff/cli/model_source.h"
 #include "liftoff/tooling/bench.h"
+#include "liftoff/tooling/output_path.h"
 #include "liftoff/tooling/perplexity.h"
 #include "liftoff/tooling/prune.h"
 
@@ -106,10 +107,8 @@ int prune(const PruneCliOptions& o) {
   if (*method == tooling::PruneMethod::kActivation && !calib) {
     return report_error(cmd, Status::invalid_argument("--method activation needs --calib TEXT"));
   }
-  std::error_code ec;
-  if (std::filesystem::path(o.in) == std::filesystem::path(o.out) ||
-      std::filesystem::equivalent(o.in, o.out, ec)) {
-    return report_error(cmd, Status::invalid_argument("the output must not be the input file"));
+  if (Status s = tooling::check_output_path(o.out, o.in); !s.is_ok()) {
+    return report_error(cmd, s);
   }
   auto loaded = load_model(o.in, "");
   if (!loaded.ok()) return report_error(cmd, loaded.status());

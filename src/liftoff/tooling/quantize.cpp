@@ -1,8 +1,6 @@
 // Tensor conversion and file rewriting of `liftoff quantize`.
 #include "liftoff/tooling/quantize.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -10,6 +8,7 @@
 #include "liftoff/formats/gguf_writer.h"
 #include "liftoff/formats/open_model.h"
 #include "liftoff/kernels/quantize.h"
+#include "liftoff/tooling/output_path.h"
 
 namespace liftoff::tooling {
 namespace {
@@ -29,23 +28,7 @@ Status check_paths(const QuantizeOptions& o) {
   if (!std::filesystem::is_regular_file(o.input, ec)) {
     return Status::not_found("input model " + o.input.string() + " not found");
   }
-  if (o.output.empty()) return Status::invalid_argument("no output file given");
-  if (std::filesystem::is_directory(o.output, ec)) {
-    return Status::invalid_argument("output " + o.output.string() + " is a directory");
-  }
-  if (std::filesystem::equivalent(o.input, o.output, ec)) {
-    return Status::invalid_argument("output " + o.output.string() +
-                                    " is the input file; write to another path");
-  }
-  std::filesystem::path dir = o.output.parent_path();
-  if (dir.empty()) dir = ".";
-  if (!std::filesystem::is_directory(dir, ec)) {
-    return Status::invalid_argument("output folder " + dir.string() + " does not exist");
-  }
-  if (::access(dir.c_str(), W_OK) != 0) {
-    return Status::invalid_argument("output folder " + dir.string() + " is not writable");
-  }
-  return Status::ok();
+  return check_output_path(o.output, o.input);
 }
 
 }  // namespace
