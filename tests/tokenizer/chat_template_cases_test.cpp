@@ -18,7 +18,8 @@ using jinja::testing::Json;
 
 const Json& cases_file() {
   static const Json data = [] {
-    const auto path = std::filesystem::path(__FILE__).parent_path() / "chat_template_cases.json";
+    const auto path =
+        std::filesystem::path(LIFTOFF_TESTS_SOURCE_DIR) / "tokenizer" / "chat_template_cases.json";
     std::ifstream in(path);
     if (!in) return Json();
     return Json::parse(in, nullptr, /*allow_exceptions=*/false);

@@ -17,7 +17,6 @@ using formats::ModelFile;
 MetaValue str(std::string s) { return {GgufType::kString, std::move(s)}; }
 MetaValue u32(uint64_t v) { return {GgufType::kUint32, v}; }
 MetaValue i32(int64_t v) { return {GgufType::kInt32, v}; }
-MetaValue boolean(bool v) { return {GgufType::kBool, v}; }
 MetaValue strings(std::vector<std::string> v) {
   auto a = std::make_shared<MetaArray>();
   a->element_type = GgufType::kString;
