@@ -135,4 +135,13 @@ Result<std::string> ChatTemplate::apply(std::span<const ChatMessage> messages,
   }
 }
 
+std::vector<int32_t> tokenize_rendered_chat(const Tokenizer& tokenizer, const std::string& text) {
+  std::vector<int32_t> tokens = tokenizer.encode(text, false, true);
+  const int32_t bos = tokenizer.bos();
+  if (tokenizer.add_bos() && bos >= 0 && !text.starts_with(tokenizer.text(bos))) {
+    tokens.insert(tokens.begin(), bos);
+  }
+  return tokens;
+}
+
 }  // namespace liftoff::tokenizer

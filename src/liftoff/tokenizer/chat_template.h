@@ -63,4 +63,9 @@ class ChatTemplate {
   std::string origin_;
 };
 
+// A rendered conversation as tokens, as chat endpoints tokenize it: special-token text in the
+// template ("<|im_start|>") becomes special tokens, and BOS is added unless the template already
+// wrote it.
+std::vector<int32_t> tokenize_rendered_chat(const Tokenizer& tokenizer, const std::string& text);
+
 }  // namespace liftoff::tokenizer

@@ -10,6 +10,7 @@
 
 #include "liftoff/engine/generate.h"
 #include "liftoff/engine/sequence_runner.h"
+#include "liftoff/tokenizer/chat_template.h"
 
 namespace liftoff::tooling {
 namespace {
@@ -18,17 +19,6 @@ constexpr int64_t kDefaultMaxContext = 4096;
 
 Status line_error(int64_t line, const std::string& what) {
   return Status::invalid_argument("line " + std::to_string(line) + ": " + what);
-}
-
-// The rendered conversation as tokens: special-token text becomes special tokens, and BOS is
-// added unless the template already wrote it (as the server's chat endpoint does).
-std::vector<int32_t> tokenize_chat(const tokenizer::Tokenizer& tok, const std::string& text) {
-  std::vector<int32_t> tokens = tok.encode(text, false, true);
-  const int32_t bos = tok.bos();
-  if (tok.add_bos() && bos >= 0 && !text.starts_with(tok.text(bos))) {
-    tokens.insert(tokens.begin(), bos);
-  }
-  return tokens;
 }
 
 nlohmann::json token_json(const tokenizer::Tokenizer& tok, int32_t id, float logprob) {
@@ -124,7 +114,7 @@ Status write_distill_data(const model::Model& model, const tokenizer::Tokenizer&
       for (const auto& m : p.messages) msgs.push_back({{"role", m.role}, {"content", m.content}});
       line["prompt"] = *rendered;
       line["messages"] = std::move(msgs);
-      ids = tokenize_chat(tok, *rendered);
+      ids = tokenizer::tokenize_rendered_chat(tok, *rendered);
     } else {
       line["prompt"] = p.prompt;
       ids = tok.encode(p.prompt, true, true);

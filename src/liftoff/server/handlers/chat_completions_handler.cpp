@@ -6,22 +6,9 @@
 #include "liftoff/server/handlers/handlers.h"
 #include "liftoff/server/openai/chat_format.h"
 #include "liftoff/server/openai/chat_request.h"
+#include "liftoff/tokenizer/chat_template.h"
 
 namespace liftoff::server::handlers {
-namespace {
-
-// The rendered conversation as tokens. Special-token text in the template ("<|im_start|>")
-// becomes special tokens; BOS is added unless the template already wrote it.
-std::vector<int32_t> tokenize_chat(const tokenizer::Tokenizer& tok, const std::string& text) {
-  std::vector<int32_t> tokens = tok.encode(text, false, true);
-  const int32_t bos = tok.bos();
-  if (tok.add_bos() && bos >= 0 && !text.starts_with(tok.text(bos))) {
-    tokens.insert(tokens.begin(), bos);
-  }
-  return tokens;
-}
-
-}  // namespace
 
 void handle_chat_completions(const ServingContext& ctx, http::Exchange exchange) {
   auto body = json_body(exchange);
@@ -41,7 +28,7 @@ void handle_chat_completions(const ServingContext& ctx, http::Exchange exchange)
     return respond_error(exchange, openai::ApiError{rendered.status(), "messages", ""});
   }
   GenerationPlan plan = make_plan(params, "chat.completions");
-  plan.prompts.push_back(tokenize_chat(tok, *rendered));
+  plan.prompts.push_back(tokenizer::tokenize_rendered_chat(tok, *rendered));
   run_generation(
       ctx, std::move(exchange), std::move(plan),
       std::make_unique<openai::ChatFormat>(make_format_options(ctx, params, "chatcmpl-")));
