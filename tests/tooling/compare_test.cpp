@@ -6,31 +6,17 @@
 
 #include <memory>
 
-#include "liftoff/formats/open_model.h"
 #include "liftoff/tooling/perplexity.h"
 #include "test_data.h"
+#include "tooling/loaded_model.h"
 
 namespace liftoff::tooling {
 namespace {
 
-struct Loaded {
-  std::unique_ptr<model::Model> model;
-  std::unique_ptr<tokenizer::Tokenizer> tok;
-};
+using Loaded = testing::LoadedModel;
 
 Loaded load(const char* stem) {
-  Loaded l;
-  auto file =
-      formats::open_model_file(testing::models_dir() / "gguf" / (std::string(stem) + ".gguf"));
-  EXPECT_TRUE(file.ok()) << file.status().to_string();
-  if (!file.ok()) return l;
-  auto tok = tokenizer::Tokenizer::from_model_file(*file);
-  auto m = model::Model::from_file(std::move(*file));
-  EXPECT_TRUE(tok.ok() && m.ok());
-  if (!tok.ok() || !m.ok()) return l;
-  l.model = std::make_unique<model::Model>(std::move(*m));
-  l.tok = std::make_unique<tokenizer::Tokenizer>(std::move(*tok));
-  return l;
+  return testing::load_model(testing::models_dir() / "gguf" / (std::string(stem) + ".gguf"));
 }
 
 class CompareTest : public ::testing::Test {

@@ -10,8 +10,8 @@
 #include <memory>
 #include <sstream>
 
-#include "liftoff/formats/open_model.h"
 #include "test_data.h"
+#include "tooling/loaded_model.h"
 
 namespace liftoff::tooling {
 namespace {
@@ -62,14 +62,11 @@ class DistillDataTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    auto file = formats::open_model_file(testing::models_dir() / "gguf" / "stories260K-f32.gguf");
-    ASSERT_TRUE(file.ok()) << file.status().to_string();
-    auto tok = tokenizer::Tokenizer::from_model_file(*file);
-    ASSERT_TRUE(tok.ok());
-    auto m = model::Model::from_file(std::move(*file));
-    ASSERT_TRUE(m.ok());
-    model_ = std::make_unique<model::Model>(std::move(*m));
-    tok_ = std::make_unique<tokenizer::Tokenizer>(std::move(*tok));
+    testing::LoadedModel l =
+        testing::load_model(testing::models_dir() / "gguf" / "stories260K-f32.gguf");
+    ASSERT_TRUE(l.model);
+    model_ = std::move(l.model);
+    tok_ = std::move(l.tok);
   }
   void TearDown() override { fs::remove_all(dir_); }
 

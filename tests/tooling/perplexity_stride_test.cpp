@@ -8,9 +8,9 @@
 #include <memory>
 
 #include "liftoff/engine/sequence_runner.h"
-#include "liftoff/formats/open_model.h"
 #include "liftoff/tooling/perplexity.h"
 #include "test_data.h"
+#include "tooling/loaded_model.h"
 
 namespace liftoff::tooling {
 namespace {
@@ -18,14 +18,11 @@ namespace {
 class StrideTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto file = formats::open_model_file(testing::models_dir() / "gguf" / "stories260K-f32.gguf");
-    ASSERT_TRUE(file.ok()) << file.status().to_string();
-    auto tok = tokenizer::Tokenizer::from_model_file(*file);
-    ASSERT_TRUE(tok.ok());
-    auto m = model::Model::from_file(std::move(*file));
-    ASSERT_TRUE(m.ok());
-    model_ = std::make_unique<model::Model>(std::move(*m));
-    tok_ = std::make_unique<tokenizer::Tokenizer>(std::move(*tok));
+    testing::LoadedModel l =
+        testing::load_model(testing::models_dir() / "gguf" / "stories260K-f32.gguf");
+    ASSERT_TRUE(l.model);
+    model_ = std::move(l.model);
+    tok_ = std::move(l.tok);
     text_ = testing::read_file(testing::reference_dir() / "ppl.txt");
     ASSERT_FALSE(text_.empty());
     n_tokens_ = static_cast<int64_t>(tok_->encode(text_, true, false).size());

@@ -16,6 +16,7 @@
 #include "liftoff/kernels/quantize.h"
 #include "liftoff/tooling/synth.h"
 #include "test_data.h"
+#include "tooling/loaded_model.h"
 
 namespace liftoff::tooling {
 namespace {
@@ -95,25 +96,9 @@ TEST(PruneUnits, RoundsAndRejectsBadFractions) {
 
 // ---- pruning the shared stories260K files ----
 
-struct Loaded {
-  std::unique_ptr<model::Model> model;
-  std::unique_ptr<tokenizer::Tokenizer> tok;
-};
+using Loaded = testing::LoadedModel;
 
-Loaded load(const fs::path& path) {
-  Loaded l;
-  auto file = formats::open_model_file(path);
-  EXPECT_TRUE(file.ok()) << path << ": " << file.status().to_string();
-  if (!file.ok()) return l;
-  auto tok = tokenizer::Tokenizer::from_model_file(*file);
-  EXPECT_TRUE(tok.ok()) << tok.status().to_string();
-  auto m = model::Model::from_file(std::move(*file));
-  EXPECT_TRUE(m.ok()) << path << ": " << m.status().to_string();
-  if (!m.ok() || !tok.ok()) return l;
-  l.model = std::make_unique<model::Model>(std::move(*m));
-  l.tok = std::make_unique<tokenizer::Tokenizer>(std::move(*tok));
-  return l;
-}
+Loaded load(const fs::path& path) { return testing::load_model(path); }
 
 const std::vector<int32_t> kTokens = {1, 403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315};
 
