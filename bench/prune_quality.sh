@@ -42,27 +42,20 @@ median_tg() {  # median_tg MODEL -> median tok/s of tg128
   "$liftoff" bench -m "$1" -p 0 -n 128 -r "$reps" -t "$threads" --json |
     /usr/bin/python3 -c 'import json,sys; print("%.0f" % json.load(sys.stdin)[0]["median_ts"])'
 }
-ppl() {  # ppl MODEL -> PPL
-  "$liftoff" perplexity -m "$1" -f "$text" -c 128 -b 128 -t "$threads" --json |
-    /usr/bin/python3 -c 'import json,sys; print("%.4f" % json.load(sys.stdin)["ppl"])'
-}
-llama_ppl() {  # llama_ppl MODEL -> llama-perplexity's PPL, or FAILED
-  [ -n "${LLAMA_CPP_BUILD:-}" ] || { echo "-"; return; }
-  # llama.cpp logs from a worker thread and at this commit sometimes exits (rc 0) before the
-  # "Final estimate" line is written; a retry then prints it.
-  local v
-  for _ in 1 2 3; do
-    v=$("$LLAMA_CPP_BUILD/bin/llama-perplexity" -m "$1" -f "$text" -c 128 -b 128 -t "$threads" 2>&1 |
-      sed -n 's/.*Final estimate: PPL = \([0-9.]*\).*/\1/p')
-    [ -n "$v" ] && { echo "$v"; return; }
-  done
-  echo "FAILED"
+source "$repo/bench/perplexity_lib.sh"
+ppl() { liftoff_ppl "$liftoff" "$1" "$text" 128 "$threads"; }  # ppl MODEL -> PPL
+llama_ppl_or_dash() {  # MODEL -> llama-perplexity's PPL, "-" without LLAMA_CPP_BUILD
+  if [ -n "${LLAMA_CPP_BUILD:-}" ]; then
+    llama_ppl "$LLAMA_CPP_BUILD/bin/llama-perplexity" "$1" "$text" 128 "$threads"
+  else
+    echo "-"
+  fi
 }
 
 echo "| setting | method | n_ff | heads (q/kv) | size (bytes) | tg128 tok/s (median of $reps) | PPL | llama.cpp PPL |"
 echo "|---|---|---:|---|---:|---:|---:|---:|"
 echo "| original | - | $("$liftoff" prune "$model" "$work/same.gguf" --bench-gen 0 --json |
-  /usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["n_ff"][0], "|", "%d/%d" % (j["n_head"][0], j["n_head_kv"][0]))') | $(stat -c %s "$model") | $(median_tg "$model") | $(ppl "$model") | $(llama_ppl "$model") |"
+  /usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["n_ff"][0], "|", "%d/%d" % (j["n_head"][0], j["n_head_kv"][0]))') | $(stat -c %s "$model") | $(median_tg "$model") | $(ppl "$model") | $(llama_ppl_or_dash "$model") |"
 for setting in "--ffn 0.25" "--ffn 0.5" "--heads 0.25" "--ffn 0.25 --heads 0.25"; do
   for method in magnitude activation; do
     out="$work/pruned-${method}-$(echo "$setting" | tr -d ' -').gguf"
@@ -70,7 +63,7 @@ for setting in "--ffn 0.25" "--ffn 0.5" "--heads 0.25" "--ffn 0.25 --heads 0.25"
     info=$("$liftoff" prune "$model" "$out" $setting --method $method --calib "$work/calib.txt" \
         --bench-gen 0 -t "$threads" --json |
       /usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["n_ff"][1], "|", "%d/%d" % (j["n_head"][1], j["n_head_kv"][1]))')
-    echo "| \`$setting\` | $method | $info | $(stat -c %s "$out") | $(median_tg "$out") | $(ppl "$out") | $(llama_ppl "$out") |"
+    echo "| \`$setting\` | $method | $info | $(stat -c %s "$out") | $(median_tg "$out") | $(ppl "$out") | $(llama_ppl_or_dash "$out") |"
   done
 done
 echo

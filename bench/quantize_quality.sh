@@ -55,22 +55,9 @@ done
 if [ -n "${WORK:-}" ]; then work=$WORK; mkdir -p "$work"; else
   work=$(mktemp -d); trap 'rm -rf "$work"' EXIT; fi
 
-ppl_liftoff() {  # MODEL -> PPL printed by liftoff perplexity
-  "$liftoff" perplexity -m "$1" -f "$text" -c "$ctx" -b "$ctx" -t "$threads" --json |
-    python3 -c 'import json,sys; print("%.4f" % json.load(sys.stdin)["ppl"])'
-}
-ppl_llama() {  # MODEL -> PPL printed by llama-perplexity
-  # Its logger is asynchronous, and now and then the process exits (status 0) before the last
-  # lines are written; seen here in 1 run of 6, and more on a busy machine.
-  # Retry instead of reporting nothing.
-  local ppl="" try
-  for try in 1 2 3 4 5 6 7 8 9 10; do
-    ppl=$("$bin/llama-perplexity" -m "$1" -f "$text" -c "$ctx" -b "$ctx" -t "$threads" 2>&1 |
-      sed -n 's/.*Final estimate: PPL = \([0-9.]*\).*/\1/p')
-    [ -n "$ppl" ] && break
-  done
-  echo "${ppl:-failed}"
-}
+source "$repo/bench/perplexity_lib.sh"
+ppl_liftoff() { liftoff_ppl "$liftoff" "$1" "$text" "$ctx" "$threads"; }  # MODEL -> PPL
+ppl_llama() { llama_ppl "$bin/llama-perplexity" "$1" "$text" "$ctx" "$threads"; }  # MODEL -> PPL
 tg_median() {  # MODEL -> median decode tok/s of liftoff bench
   "$liftoff" bench -m "$1" -p 0 -n "$n_gen" -r "$reps" -t "$threads" --json |
     python3 -c 'import json,sys; print("%.0f" % json.load(sys.stdin)[0]["median_ts"])'
