@@ -312,7 +312,9 @@ TEST(EngineLoop, EmbeddingsAreUnitLengthAndIndependentOfChunking) {
   double norm = 0;
   for (float v : a) norm += v * v;
   EXPECT_NEAR(std::sqrt(norm), 1.0, 1e-5);
-  EXPECT_EQ(a, b);
+  // Equal up to float summation order: each batch size picks its own kernels.
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5) << i;
 }
 
 TEST(EngineLoop, RejectsWhatCannotRun) {

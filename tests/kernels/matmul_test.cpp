@@ -140,10 +140,12 @@ TEST_P(MatmulTest, MatchesReference) {
           for (size_t t = 0; t < n_tokens; ++t) {
             const float* xt = x.data() + t * cols;
             const float* xqt = xq.data() + t * cols;
-            // Float rounding: every path accumulates at most cols / 4 + 16 terms per lane in
-            // float, each bounded by block_max * |x|; 1e-4 covers gamma_n = n * 2^-24 for
-            // n <= 1000 with room for the multiply-add chains, and still sits far below the
-            // size of any indexing or scaling bug (~ sqrt(cols) * |w| * |x|).
+            // Float rounding: each output is a float sum of terms bounded by block_max * |x|,
+            // in chains of at most cols / 4 + 16 terms per lane, except the float prefill
+            // kernel's single chain of `cols` terms. Rounding errors of such sums grow like
+            // sqrt(n) * 2^-24 (about 4e-6 for n = 4096; the worst case n * 2^-24 is never
+            // approached with these random inputs), so 1e-4 leaves wide room and still sits
+            // far below the size of any indexing or scaling bug (~ sqrt(cols) * |w| * |x|).
             double magnitude = 0.0, quant_bound = 0.0;
             for (size_t c = 0; c < cols; ++c) {
               magnitude += static_cast<double>(block_max[c]) * std::fabs(xqt[c]) +

@@ -55,10 +55,16 @@ const std::vector<int32_t> kPromptB = {1, 346, 306, 414, 263, 304, 341};
 
 void expect_close(const std::vector<float>& a, const std::vector<float>& b) {
   ASSERT_EQ(a.size(), b.size());
-  float worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
-  // Only the order of float sums may differ between the two evaluations.
-  EXPECT_LT(worst, 1e-4f);
+  float worst = 0, largest = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    worst = std::max(worst, std::abs(a[i] - b[i]));
+    largest = std::max(largest, std::abs(a[i]));
+  }
+  // Only the order of float sums may differ between the two evaluations (each batch size picks
+  // its own kernels, e.g. float weights with 32+ tokens sum each dot product in one chain, fewer
+  // tokens in 8 lanes). The K/V cache then rounds to f16, where a last-bit difference can become
+  // one f16 step (1e-3 relative) and travel on.
+  EXPECT_LT(worst, 5e-4f * largest) << "largest |logit| " << largest;
 }
 
 TEST_F(ForwardPassTest, ChunkedPrefillEqualsOneShot) {

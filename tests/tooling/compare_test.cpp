@@ -57,10 +57,11 @@ TEST_F(CompareTest, QuantizedModelDivergesALittle) {
   EXPECT_LE(r->kl_p99, r->kl_max);
   EXPECT_LT(r->top1_agreement, 1.0);
   EXPECT_GT(r->top1_agreement, 0.8);
-  // ppl_b is exactly what `liftoff perplexity` reports for B with the same chunks.
+  // ppl_b is what `liftoff perplexity` reports for B with the same chunks, up to rounding:
+  // perplexity subtracts the largest logit in float, compare in double.
   auto ppl_b = perplexity(*b.model, *b.tok, text_, {128, 128}, pool_);
   ASSERT_TRUE(ppl_b.ok());
-  EXPECT_NEAR(r->ppl_b, ppl_b->ppl, 1e-9 * ppl_b->ppl);
+  EXPECT_NEAR(r->ppl_b, ppl_b->ppl, 1e-7 * ppl_b->ppl);
   EXPECT_NEAR(r->ppl_b, 3.5742, 0.02 * 3.5742);  // llama.cpp's q4_0 value
 }
 

@@ -48,8 +48,9 @@ size_t round_up(size_t n, size_t multiple) { return (n + multiple - 1) / multipl
 // Carves one Workspace allocation into the activation arrays and the per-thread scratch.
 struct WorkspaceLayout {
   size_t qs = 0, d = 0, s = 0, bsums = 0, il_qs = 0, il_d = 0, il_s = 0, il_bsums = 0;
-  size_t scratch = 0, total = 0;
+  size_t x_groups = 0, scratch = 0, total = 0;
 
+  // block == 0: float weights, whose token groups (if any) hold the activations as floats.
   WorkspaceLayout(size_t n_tokens, size_t cols, size_t block, size_t n_groups,
                   size_t scratch_floats) {
     size_t at = 0;
@@ -64,8 +65,9 @@ struct WorkspaceLayout {
       s = take(n_tokens * (cols / block) * sizeof(float));
       bsums = take(n_tokens * (cols / 16) * sizeof(int16_t));
     }
-    if (n_groups != 0) {
-      const size_t lanes = matmul_detail::kGroupTokens;
+    const size_t lanes = matmul_detail::kGroupTokens;
+    if (n_groups != 0 && block == 0) x_groups = take(n_groups * lanes * cols * sizeof(float));
+    if (n_groups != 0 && block != 0) {
       il_qs = take(n_groups * lanes * cols);
       il_d = take(n_groups * lanes * (cols / block) * sizeof(float));
       il_s = take(n_groups * lanes * (cols / 32) * sizeof(float));
@@ -161,7 +163,8 @@ void matmul_shared_input(std::span<const MatmulTarget> targets, const float* x, 
   const size_t block = family == Family::kQ8 ? kQK : family == Family::kK ? kQK_K : 0;
   const size_t n_threads = pool.n_threads();
   const size_t scratch_floats = matmul_detail::kScratchFloatsPerCol * w.cols;
-  const bool interleave = block != 0 && n_tokens >= matmul_detail::kInterleaveMinTokens;
+  const bool interleave = n_tokens >= (block == 0 ? matmul_detail::kFloatGroupMinTokens
+                                                  : matmul_detail::kInterleaveMinTokens);
   const size_t lanes = matmul_detail::kGroupTokens;
   const size_t n_groups = interleave ? (n_tokens + lanes - 1) / lanes : 0;
   const WorkspaceLayout layout(n_tokens, w.cols, block, n_groups, n_threads * scratch_floats);
@@ -174,6 +177,13 @@ void matmul_shared_input(std::span<const MatmulTarget> targets, const float* x, 
   job.scratch = reinterpret_cast<float*>(base + layout.scratch);
   job.f16_table = matmul_detail::fp16_table();
 
+  if (block == 0 && interleave) {
+    auto* x_groups = reinterpret_cast<float*>(base + layout.x_groups);
+    pool.parallel_for(n_groups, [&](size_t g, size_t) {
+      matmul_detail::interleave_float_activations(x, n_tokens, w.cols, g, x_groups);
+    });
+    job.x_groups = x_groups;
+  }
   if (block != 0) {
     auto* qs = reinterpret_cast<int8_t*>(base + layout.qs);
     auto* d = reinterpret_cast<float*>(base + layout.d);

@@ -4,6 +4,7 @@
 #include "liftoff/kernels/matmul_targets.h"  // before any Highway header
 // clang-format on
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -102,6 +103,21 @@ void interleave_activations(const QuantizedActivations& act, size_t n_tokens, si
         dst[0] = real ? act.bsums[t * n16 + 2 * pair] : int16_t{0};
         dst[1] = real ? act.bsums[t * n16 + 2 * pair + 1] : int16_t{0};
       }
+    }
+  }
+}
+
+void interleave_float_activations(const float* x, size_t n_tokens, size_t cols, size_t group,
+                                  float* x_groups) {
+  constexpr size_t kLanes = kGroupTokens;
+  float* dst = x_groups + group * cols * kLanes;
+  const size_t t0 = group * kLanes;
+  const size_t n_real = std::min(kLanes, n_tokens - t0);
+  const float* src[kLanes];
+  for (size_t lane = 0; lane < n_real; ++lane) src[lane] = x + (t0 + lane) * cols;
+  for (size_t c = 0; c < cols; ++c) {
+    for (size_t lane = 0; lane < kLanes; ++lane) {
+      dst[c * kLanes + lane] = lane < n_real ? src[lane][c] : 0.0f;
     }
   }
 }

@@ -45,6 +45,10 @@ struct MatmulJob {
   WeightMatrix w;
   const float* x = nullptr;  // [n_tokens][w.cols]
   QuantizedActivations act;  // empty for the float weight types
+  // Float weight types with at least kFloatGroupMinTokens tokens: x transposed per token group,
+  // [group][w.cols][kGroupTokens] (tokens past n_tokens are zeros), so that one vector load gives
+  // the same column of 8 tokens and the prefill kernel can broadcast weights instead.
+  const float* x_groups = nullptr;
   float* out = nullptr;      // [n_tokens][w.rows]
   size_t n_tokens = 0;
   float* scratch = nullptr;  // kScratchFloatsPerCol * w.cols floats per thread (fallback only)
@@ -60,6 +64,13 @@ const float* fp16_table();
 // the dequantized activations of a token; sizes the per-thread scratch.
 inline constexpr size_t kScratchRows = 4;
 inline constexpr size_t kScratchFloatsPerCol = kScratchRows + 1;
+
+// Rows of one register tile of the float prefill kernel (matmul_float.cpp).
+inline constexpr size_t kFloatTileRows = 6;
+// Fewer tokens keep the float weights' dot-product tiles: the prefill kernel widens each weight
+// chunk once for all token groups, which pays off only with several groups (measured slower than
+// the dot-product tiles at 16 tokens on 576x576, faster from 128 tokens on every shape).
+inline constexpr size_t kFloatGroupMinTokens = 32;
 
 // The most rows one prefill task covers (kernels may size stack buffers by it).
 inline constexpr size_t kMaxPrefillRowChunk = 72;
@@ -80,6 +91,10 @@ void matmul_tiles_k(const MatmulJob& job, const TileRange& range);      // Q4_K,
 void interleave_activations(const QuantizedActivations& act, size_t n_tokens, size_t cols,
                             float s_scale, size_t group, int8_t* qs, float* d, float* s,
                             int16_t* bsums);
+
+// Fills token group `group` of x_groups (see MatmulJob) from the n_tokens rows of x.
+void interleave_float_activations(const float* x, size_t n_tokens, size_t cols, size_t group,
+                                  float* x_groups);
 
 // Quantizes one token's row of `cols` floats (cols % block == 0, block in {32, 256}) into the
 // QuantizedActivations layout at the given per-token pointers. Symmetric: d = max|x| / 127.
