@@ -131,6 +131,7 @@ HWY_INLINE void GroupedTile(const MatmulJob& job, const float* HWY_RESTRICT wf, 
       acc[r][i] = k0 == 0 ? hn::Zero(df) : hn::Load(df, partial + (i * kR + r) * kLanes);
     }
   }
+#pragma GCC unroll 4
   for (size_t k = k0; k < k1; ++k) {
     VF xv[TG];
     for (size_t i = 0; i < TG; ++i) xv[i] = hn::Load(df, x[i] + k * kLanes);
