@@ -218,7 +218,7 @@ HWY_INLINE void DotBlockI8(const Halves<VI8>& w, const int8_t* const* x, VI32* s
   });
 }
 
-// Drives an interleaved kernel over `range`: token groups in tiles of kTG (then 2, then 1),
+// Drives an interleaved kernel over `range`: token groups in tiles of kTG (then 1),
 // columns in chunks of `chunk_blocks` weight blocks so the tile's activations (kTG x 8 tokens x
 // chunk) stay in L1 while the rows stream from L2, and the rows one by one (a row's tile is
 // kTG accumulators; rows share nothing, so taller tiles would only add register pressure).
@@ -260,10 +260,6 @@ HWY_INLINE void InterleavedTiles(const MatmulJob& job, const TileRange& range, s
     const size_t re = std::min(range.row_end, rb + kMaxPrefillRowChunk);
     size_t g = g_begin;
     for (; g + kTG <= g_end; g += kTG) run(std::integral_constant<size_t, kTG>(), g, rb, re);
-    // A decode batch of 9-31 tokens: pairs of groups still share each unpacked weight block.
-    if constexpr (kTG > 2) {
-      for (; g + 2 <= g_end; g += 2) run(std::integral_constant<size_t, 2>(), g, rb, re);
-    }
     for (; g < g_end; ++g) run(std::integral_constant<size_t, 1>(), g, rb, re);
   }
 }

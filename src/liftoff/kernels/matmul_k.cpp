@@ -379,8 +379,10 @@ void KTilesInterleaved(const MatmulJob& job, const TileRange& range) {
       }
     }
   };
-  // 4 groups (32 tokens) per tile, 2 super-blocks (512 columns: 16 KiB of activations) per chunk.
-  InterleavedTiles<4>(job, range, nb, 2, kernel);
+  // 2 groups (16 tokens) per tile, 4 super-blocks (1024 columns: 16 KiB of activations) per
+  // chunk. One core, Q4_K 5632x2048, 128 tokens: 142 GFLOP/s against 114 with 4 groups of 512
+  // columns (whose 4 x 8 int16/int32 sums and weight halves no longer fit the 16 registers).
+  InterleavedTiles<2>(job, range, nb, 4, kernel);
 }
 
 template <class K>
