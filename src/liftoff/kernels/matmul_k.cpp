@@ -387,7 +387,8 @@ void KTilesInterleaved(const MatmulJob& job, const TileRange& range) {
   };
   // 2 groups (16 tokens) per tile, 4 super-blocks (1024 columns: 16 KiB of activations) per
   // chunk. One core, Q4_K 5632x2048, 128 tokens: 142 GFLOP/s against 114 with 4 groups of 512
-  // columns (whose 4 x 8 int16/int32 sums and weight halves no longer fit the 16 registers).
+  // columns (likely because 4 groups' int16 and int32 sums and the weight halves exceed the 16
+  // vector registers).
   InterleavedTiles<2>(job, range, nb, 4, kernel);
 }
 
