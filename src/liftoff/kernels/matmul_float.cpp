@@ -242,7 +242,8 @@ void FloatTiles(const MatmulJob& job, const TileRange& range) {
     ForEachTile<4, 1>(range, tile, tile);
     return;
   }
-  // Prefill: 3 x 4 tiles (12 accumulators + 3 widened weight vectors + 1 activation vector = 16
+  // Batches below kFloatGroupMinTokens (and every batch on targets without FloatTilesGrouped):
+  // 3 x 4 tiles (12 accumulators + 3 widened weight vectors + 1 activation vector = 16
   // registers), over column chunks so that the 4 tokens' activations (4 x 2 KiB) stay in L1
   // while the task's rows stream from L2; whole rows of 4 tokens would not fit L1.
   constexpr size_t kR = 3, kT = 4, kChunk = 512;
